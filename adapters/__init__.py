@@ -1,0 +1,1 @@
+"""Adapters between wire formats (HL7 v2, FHIR, the provincial interface) and the core models."""

@@ -1,0 +1,1 @@
+"""HIS adapter: HL7 v2 / FHIR mappings; built in a later issue."""

@@ -1,0 +1,1 @@
+"""LIS adapter: HL7 v2 / FHIR mappings; built in a later issue."""

@@ -1,0 +1,1 @@
+"""Provincial insurance interface adapter (envelope, transactions, signing): a later issue."""

@@ -1,0 +1,163 @@
+"""What rules may look up: patient history, the catalogue and the practitioner registry.
+
+Each is a small read-only protocol with an in-memory implementation; a hospital plugs in its
+own (database-backed) implementation by passing it to the :class:`~yibao_sdk.rules.Engine`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from yibao_sdk.codes import parse_udi
+from yibao_sdk.errors import CodeFormatError
+from yibao_sdk.models.catalog import CatalogItem
+from yibao_sdk.models.practitioner import Practitioner, Violation
+from yibao_sdk.models.record import SurgeryRecord
+from yibao_sdk.models.visit import Visit
+
+__all__ = [
+    "Catalog",
+    "CatalogLookup",
+    "HistoryStore",
+    "InMemoryHistory",
+    "PractitionerRegistry",
+    "Practitioners",
+    "UdiUse",
+    "udi_key",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UdiUse:
+    """Where a serial-tracked UDI was billed or implanted before."""
+
+    key: str
+    visit_id: str
+    patient_id: str
+    item_id: str
+    used_at: datetime
+
+
+def udi_key(text: str) -> str | None:
+    """``DI/serial`` of a serial-tracked UDI, or None (unparseable or no serial)."""
+    try:
+        udi = parse_udi(text)
+    except CodeFormatError:
+        return None
+    return f"{udi.di}/{udi.serial}" if udi.serial else None
+
+
+@runtime_checkable
+class HistoryStore(Protocol):
+    """The patient's earlier visits and every earlier use of a UDI serial."""
+
+    def visits_between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Visit]:
+        """Visits of ``patient_id`` admitted in ``[start, end]``, oldest first."""
+        ...
+
+    def udi_uses(self, key: str) -> Sequence[UdiUse]:
+        """Every recorded use of the serial-tracked UDI ``key`` (see :func:`udi_key`)."""
+        ...
+
+
+class InMemoryHistory:
+    """A :class:`HistoryStore` held in memory, fed with :meth:`add`."""
+
+    def __init__(self, visits: Iterable[Visit] = ()) -> None:
+        self._visits: dict[str, list[Visit]] = defaultdict(list)
+        self._udis: dict[str, list[UdiUse]] = defaultdict(list)
+        for visit in visits:
+            self.add(visit)
+
+    def add(self, visit: Visit) -> None:
+        """Record a finished visit and index the UDIs billed or implanted in it."""
+        self._visits[visit.patient.patient_id].append(visit)
+        self._visits[visit.patient.patient_id].sort(key=lambda v: v.admitted_at)
+        for item_id, text, at in _udis_of(visit):
+            key = udi_key(text)
+            if key is not None:
+                use = UdiUse(key, visit.visit_id, visit.patient.patient_id, item_id, at)
+                self._udis[key].append(use)
+
+    def visits_between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Visit]:
+        """See :meth:`HistoryStore.visits_between`."""
+        return [v for v in self._visits.get(patient_id, ()) if start <= v.admitted_at <= end]
+
+    def udi_uses(self, key: str) -> Sequence[UdiUse]:
+        """See :meth:`HistoryStore.udi_uses`."""
+        return tuple(self._udis.get(key, ()))
+
+
+def _udis_of(visit: Visit) -> Iterable[tuple[str, str, datetime]]:
+    for charge in visit.charges:
+        for text in charge.udis:
+            yield charge.charge_id, text, charge.charged_at
+    for record in visit.records:
+        if isinstance(record, SurgeryRecord):
+            for implant in record.implants:
+                if implant.udi:
+                    yield record.record_id, implant.udi, record.recorded_at
+
+
+@runtime_checkable
+class CatalogLookup(Protocol):
+    """The 医保 catalogue: items by national code."""
+
+    def get(self, code: str) -> CatalogItem | None:
+        """The item with national code ``code``, or None."""
+        ...
+
+
+class Catalog:
+    """A :class:`CatalogLookup` over a fixed set of items."""
+
+    def __init__(self, items: Iterable[CatalogItem] = ()) -> None:
+        self._items = {item.code: item for item in items}
+
+    def get(self, code: str) -> CatalogItem | None:
+        """See :meth:`CatalogLookup.get`."""
+        return self._items.get(code)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterable[CatalogItem]:
+        return iter(self._items.values())
+
+
+@runtime_checkable
+class PractitionerRegistry(Protocol):
+    """Practitioners by staff number, with their confirmed violations."""
+
+    def get(self, practitioner_id: str) -> Practitioner | None:
+        """The practitioner, or None if unknown."""
+        ...
+
+    def violations(self, practitioner_id: str, year: int) -> Sequence[Violation]:
+        """Violations of ``practitioner_id`` that occurred in natural year ``year``."""
+        ...
+
+
+class Practitioners:
+    """A :class:`PractitionerRegistry` held in memory."""
+
+    def __init__(
+        self, practitioners: Iterable[Practitioner] = (), violations: Iterable[Violation] = ()
+    ) -> None:
+        self._people = {p.practitioner_id: p for p in practitioners}
+        self._violations: dict[str, list[Violation]] = defaultdict(list)
+        for violation in violations:
+            self._violations[violation.practitioner_id].append(violation)
+
+    def get(self, practitioner_id: str) -> Practitioner | None:
+        """See :meth:`PractitionerRegistry.get`."""
+        return self._people.get(practitioner_id)
+
+    def violations(self, practitioner_id: str, year: int) -> Sequence[Violation]:
+        """See :meth:`PractitionerRegistry.violations`."""
+        found = self._violations.get(practitioner_id, ())
+        return [v for v in found if v.occurred_on.year == year]
