@@ -16,6 +16,7 @@ from yibao_sdk.rules.findings import (
 )
 from yibao_sdk.rules.hookspecs import hookimpl
 from yibao_sdk.rules.loading import ENTRY_POINT_GROUP
+from yibao_sdk.rules.replay import VisitReport, replay_visit
 from yibao_sdk.rules.spec import Param, RegisteredRule, RuleRegistrar, RuleSpec
 from yibao_sdk.rules.stores import (
     Catalog,
@@ -59,8 +60,10 @@ __all__ = [
     "TierThresholds",
     "UdiUse",
     "Verdict",
+    "VisitReport",
     "hookimpl",
     "load_config",
+    "replay_visit",
     "subject_of",
     "tier_for_points",
     "udi_key",

@@ -22,6 +22,7 @@ from yibao_sdk.rules.context import Context
 from yibao_sdk.rules.findings import Finding, Override, Severity, Stage, Verdict
 from yibao_sdk.rules.loading import builtin_plugins, collect_rules, make_plugin_manager
 from yibao_sdk.rules.overrides import validate_override
+from yibao_sdk.rules.replay import VisitReport, replay_visit
 from yibao_sdk.rules.spec import RegisteredRule
 from yibao_sdk.rules.stores import (
     Catalog,
@@ -128,6 +129,10 @@ class Engine:
         """事后: run ``yibao_audit_visit`` over a finished visit."""
         ctx = self._context(visit, Stage.POST)
         return self._verdict(visit, ctx, self._pm.hook.yibao_audit_visit(visit=visit, context=ctx))
+
+    def check_visit(self, visit: Visit) -> VisitReport:
+        """Replay a whole visit in time order (see :func:`~yibao_sdk.rules.replay.replay_visit`)."""
+        return replay_visit(self, visit)
 
     def override(self, verdict: Verdict, override: Override) -> Verdict:
         """Attach a validated override; raises :class:`OverrideError` if it is not enough."""
