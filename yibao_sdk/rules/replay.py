@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from yibao_sdk.models.charge import Charge
-from yibao_sdk.models.order import Order
-from yibao_sdk.models.record import Record
 from yibao_sdk.models.visit import Visit
 from yibao_sdk.rules.findings import Colour, Verdict
 
@@ -53,15 +50,16 @@ def _events(visit: Visit) -> list[tuple[datetime, int, int, str, Any]]:
 
 def _snapshots(visit: Visit) -> Iterator[tuple[str, Any, Visit]]:
     """Each event with the visit as it stood just before it (earlier events only)."""
-    orders: list[Order] = []
-    records: list[Record] = []
-    charges: list[Charge] = []
+    orders: list[Any] = []
+    records: list[Any] = []
+    charges: list[Any] = []
     for _, _, _, kind, item in _events(visit):
         before = visit.model_copy(
             update={"orders": tuple(orders), "records": tuple(records), "charges": tuple(charges)}
         )
         yield kind, item, before
-        {"order": orders, "record": records, "charge": charges}[kind].append(item)
+        target: list[Any] = {"order": orders, "record": records, "charge": charges}[kind]
+        target.append(item)
 
 
 def replay_visit(engine: Engine, visit: Visit) -> VisitReport:
