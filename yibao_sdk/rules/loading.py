@@ -15,7 +15,13 @@ from yibao_sdk.errors import PluginError
 from yibao_sdk.rules import hookspecs
 from yibao_sdk.rules.spec import RuleRegistrar, RuleSpec
 
-__all__ = ["ENTRY_POINT_GROUP", "builtin_plugins", "collect_rules", "make_plugin_manager"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "builtin_plugins",
+    "collect_rules",
+    "make_plugin_manager",
+    "plugin_label",
+]
 
 ENTRY_POINT_GROUP = "yibao"
 """Entry-point group a hospital's plugin package declares its plugin module under."""
@@ -113,5 +119,13 @@ def collect_rules(pm: pluggy.PluginManager) -> dict[str, tuple[RuleSpec, str]]:
         found[spec.rule_id] = (spec, plugin)
 
     for impl in pm.hook.yibao_register_rules.get_hookimpls():
-        impl.function(register=RuleRegistrar(sink, impl.plugin_name))
+        impl.function(register=RuleRegistrar(sink, plugin_label(impl.plugin)))
     return found
+
+
+def plugin_label(plugin: object) -> str:
+    """A stable name for a plugin: its module name, or ``module.Class`` for an object."""
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    kind = type(plugin)
+    return f"{kind.__module__}.{kind.__qualname__}"

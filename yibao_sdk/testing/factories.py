@@ -30,7 +30,7 @@ from yibao_sdk.models import (
     VisitType,
 )
 from yibao_sdk.rules.config import EngineConfig, config_from_dict
-from yibao_sdk.rules.engine import Engine
+from yibao_sdk.rules.engine import AuditSink, Engine
 from yibao_sdk.rules.stores import Catalog, InMemoryHistory, Practitioners
 
 __all__ = [
@@ -165,7 +165,8 @@ def catalog_item(code: str, category: ChargeCategory = ChargeCategory.TREATMENT,
 def engine(*plugins: object | str, catalog: Iterable[CatalogItem] = (),
            practitioners: Iterable[Practitioner] = (), violations: Iterable[Violation] = (),
            history: Iterable[Visit] = (), rules: Mapping[str, Mapping[str, Any]] | None = None,
-           level: str | HospitalLevel = HospitalLevel.LEVEL3, clock: datetime = T0) -> Engine:
+           level: str | HospitalLevel = HospitalLevel.LEVEL3, clock: datetime = T0,
+           audit_log: AuditSink | None = None) -> Engine:
     """An engine with only ``plugins`` (default: all built-ins) and the given knowledge.
 
     :param rules: per-rule configuration as in the TOML ``[rules.<id>]`` tables.
@@ -181,4 +182,5 @@ def engine(*plugins: object | str, catalog: Iterable[CatalogItem] = (),
         history=InMemoryHistory(history),
         plugins=plugins or None,
         clock=lambda: clock,
+        audit_log=audit_log,
     )
