@@ -9,6 +9,7 @@ Example::
 
     [engine]
     plugin_dir = "local_rules"            # optional, relative to this file
+    entry_points = true                   # load installed packages' ``yibao`` entry points
     disable_plugins = []                  # plugin names to block
 
     [rules."YB-MRI-24H"]
@@ -54,6 +55,7 @@ class EngineConfig(BaseModel):
 
     hospital: Hospital | None = None
     plugin_dir: Path | None = None
+    entry_points: bool = True
     disable_plugins: tuple[str, ...] = ()
     rules: dict[str, RuleConfig] = Field(default_factory=dict)
     source: str = "<defaults>"

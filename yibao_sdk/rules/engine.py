@@ -55,7 +55,8 @@ class Engine:
     :param practitioners: practitioner registry; empty by default.
     :param history: patient history store; empty in-memory by default.
     :param plugins: plugin objects or module names; ``None`` = the built-ins.
-    :param entry_points: also load plugins of the ``yibao`` entry-point group.
+    :param entry_points: also load plugins of the ``yibao`` entry-point group; ``None`` = the
+        config's ``[engine] entry_points`` (true by default).
     :param clock: returns "now" (for tests); defaults to :meth:`datetime.now`.
     :param audit_log: where every verdict and override is appended, if given.
     """
@@ -69,7 +70,7 @@ class Engine:
         practitioners: PractitionerRegistry | None = None,
         history: HistoryStore | None = None,
         plugins: Iterable[object | str] | None = None,
-        entry_points: bool = False,
+        entry_points: bool | None = None,
         clock: Callable[[], datetime] = datetime.now,
         audit_log: AuditSink | None = None,
     ) -> None:
@@ -85,7 +86,7 @@ class Engine:
         self._audit = audit_log
         self._pm = make_plugin_manager(
             builtin_plugins() if plugins is None else plugins,
-            entry_points=entry_points,
+            entry_points=config.entry_points if entry_points is None else entry_points,
             plugin_dir=config.plugin_dir,
             blocked=config.disable_plugins,
         )

@@ -181,6 +181,7 @@ def engine(*plugins: object | str, catalog: Iterable[CatalogItem] = (),
         practitioners=Practitioners(practitioners, violations),
         history=InMemoryHistory(history),
         plugins=plugins or None,
+        entry_points=False,
         clock=lambda: clock,
         audit_log=audit_log,
     )
