@@ -73,7 +73,8 @@ def test_config_changes_parameters_severity_and_enabled() -> None:
 
 
 def test_rule_pack_version_changes_with_configuration() -> None:
-    assert _engine(QtyRule()).rule_pack != _engine(QtyRule(), rules={"T-QTY": {"limit": 3}}).rule_pack
+    tuned = _engine(QtyRule(), rules={"T-QTY": {"limit": 3}})
+    assert _engine(QtyRule()).rule_pack != tuned.rule_pack
     assert _engine(QtyRule()).rule_pack == _engine(QtyRule()).rule_pack
 
 
@@ -223,3 +224,30 @@ def test_every_builtin_plugin_loads_and_registers_its_rules() -> None:
     engine = Engine(hospital=f.hospital(), entry_points=False)
     assert len(engine.plugin_names) == 10
     assert {r.plugin for r in engine.rules.values()} == set(engine.plugin_names)
+
+
+def test_parameter_types_have_readable_names() -> None:
+    from typing import Literal
+
+    assert Param("a", tuple[str, ...], ()).type_name == "tuple[str, ...]"
+    assert Param("b", Literal["x", "y"], "x").type_name == "'x' | 'y'"
+    assert Param("c", int, 1).type_name == "int"
+
+
+def test_cross_parameter_validation_runs_when_the_engine_is_built() -> None:
+    from yibao_sdk import ConfigError
+
+    def ordered(params: Any) -> None:
+        if params["low"] >= params["high"]:
+            raise ValueError("low must be below high")
+
+    class Pair:
+        @hookimpl
+        def yibao_register_rules(self, register: Any) -> None:
+            register(RuleSpec(rule_id="T-PAIR", name="区间", category="t", stages=ALL,
+                              default_severity=Severity.WARN, validate=ordered,
+                              parameters=(Param("low", int, 1), Param("high", int, 2))))
+
+    assert _engine(Pair(), rules={"T-PAIR": {"low": 5, "high": 9}})
+    with pytest.raises(ConfigError, match="T-PAIR: low must be below high"):
+        _engine(Pair(), rules={"T-PAIR": {"low": 5}})

@@ -77,6 +77,8 @@ class Charge(YibaoModel):
     """执行医师工号."""
     order_id: str | None = Field(default=None, max_length=40)
     """医嘱ID this line was billed from (rx_drord_no)."""
+    refund_of: str | None = Field(default=None, max_length=40)
+    """原费用明细流水号 (init_feedetl_sn): the line a refund (negative quantity) reverses."""
     self_pay: bool = False
     """患者自费 (the patient chose to pay this line in full)."""
     udis: tuple[str, ...] = ()
@@ -84,6 +86,8 @@ class Charge(YibaoModel):
 
     @model_validator(mode="after")
     def _amount_matches(self) -> Self:
+        if self.refund_of is not None and self.quantity >= 0:
+            raise ValueError("refund_of is only allowed on a refund line (negative quantity)")
         expected = self.quantity * self.unit_price
         if abs(expected - self.amount) > AMOUNT_TOLERANCE:
             raise ValueError(

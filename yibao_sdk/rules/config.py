@@ -124,4 +124,9 @@ def _resolve(spec: RuleSpec, plugin: str, config: EngineConfig) -> RegisteredRul
         except ValidationError as exc:
             msg = exc.errors()[0]["msg"]
             raise ConfigError(f"{where}: expected {by_name[name].type_name}: {msg}") from exc
+    if spec.validate is not None and rule_cfg.enabled:
+        try:
+            spec.validate(params)
+        except ValueError as exc:
+            raise ConfigError(f"{config.source}: rules.{spec.rule_id}: {exc}") from exc
     return RegisteredRule(spec, plugin, rule_cfg.enabled, rule_cfg.severity, params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -37,8 +37,20 @@ class Param:
 
     @property
     def type_name(self) -> str:
-        """Readable name of :attr:`type`."""
-        return getattr(self.type, "__name__", None) or str(self.type)
+        """Readable name of :attr:`type`, e.g. ``tuple[str, ...]`` or ``'category' | 'exact'``."""
+        return _type_name(self.type)
+
+
+def _type_name(tp: Any) -> str:
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        return _type_name(args[0])
+    if origin is Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is not None:
+        inner = ", ".join("..." if a is Ellipsis else _type_name(a) for a in args)
+        return f"{getattr(origin, '__name__', str(origin))}[{inner}]"
+    return getattr(tp, "__name__", None) or str(tp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,9 @@ class RuleSpec:
     :param effective_to: last service date it applies to (None: open-ended).
     :param override: default override policy of its findings.
     :param description: what it checks, for ``yibao rules list`` and the docs.
+    :param validate: optional check of the resolved parameters taken together (e.g. a warning
+        threshold below the blocking one); raise ``ValueError`` to refuse the configuration,
+        which the engine reports as a :class:`~yibao_sdk.errors.ConfigError` when it is built.
     """
 
     rule_id: str
@@ -67,6 +82,7 @@ class RuleSpec:
     effective_to: date | None = None
     override: OverridePolicy = field(default_factory=OverridePolicy)
     description: str = ""
+    validate: Callable[[Mapping[str, Any]], None] | None = None
 
     def __post_init__(self) -> None:
         if not self.rule_id or not self.name:
@@ -79,6 +95,11 @@ class RuleSpec:
                     f"rule {self.rule_id}: default of parameter {param.name!r} is not a "
                     f"{param.type_name}: {exc.errors()[0]['msg']}"
                 ) from exc
+        if self.validate is not None:
+            try:
+                self.validate(self.default_params())
+            except ValueError as exc:
+                raise PluginError(f"rule {self.rule_id}: defaults refused: {exc}") from exc
 
     def effective_on(self, day: date) -> bool:
         """True if the rule applies to services on ``day``."""

@@ -22,6 +22,7 @@ from yibao_sdk.models import (
     Patient,
     Practitioner,
     ProfessionalTitle,
+    Settlement,
     Sex,
     Signature,
     SurgeryRecord,
@@ -45,6 +46,7 @@ __all__ = [
     "implant",
     "patient",
     "practitioner",
+    "settlement",
     "signature",
     "surgery",
     "violation",
@@ -114,6 +116,17 @@ def imaging_order(item_code: str = "002203000010000", *, at: datetime = T0, by: 
             "practitioner_id": by, "item_code": item_code, "modality": modality, "scope": scope,
             "signatures": (signature(by, at),)}
     return ImagingOrder.model_validate({**data, **kw})
+
+
+def settlement(visit_: Visit, *, at: datetime | None = None, pre: bool = False,
+               **kw: Any) -> Settlement:
+    """A (pre-)settlement of all of ``visit_``'s charges, at discharge or admission time."""
+    when = at or visit_.discharged_at or visit_.admitted_at
+    total = sum((c.amount for c in visit_.charges), Decimal(0))
+    data = {"settlement_id": kw.pop("settlement_id", None) or _next("S"),
+            "visit_id": visit_.visit_id, "requested_at": when, "total": total,
+            "pre_settlement": pre}
+    return Settlement.model_validate({**data, **kw})
 
 
 def signature(practitioner_id: str, at: datetime = T0) -> Signature:
