@@ -37,7 +37,6 @@ SPEC = RuleSpec(
     default_severity=Severity.WARN,
     parameters=(
         Param("days", int, 15, "本次入院日期距上次出院日期不超过该天数（自然日）视为分解住院嫌疑"),
-        Param("lookback_days", int, 180, "向前查找既往住院的天数（按既往入院时间）"),
         Param("match", Match, "category",
               "主诊断比较方式：category 比较ICD-10类目（前3位），exact 比较完整编码"),
         Param("exclude_diagnoses", tuple[str, ...], ("Z51", "Z49"),
@@ -87,8 +86,8 @@ def _check(visit: Visit, subject: Subject, context: Context) -> Iterator[Finding
 def _previous_stay(visit: Visit, code: str, context: Context) -> tuple[Visit, int] | None:
     """The latest earlier inpatient stay discharged ≤ ``days`` before, same main diagnosis."""
     params = context.params(RULE_ID)
-    lookback = timedelta(days=params["lookback_days"])
     limit: int = params["days"]
+    lookback = timedelta(days=limit + 1)
     match: Match = params["match"]
     hits: list[tuple[int, Visit]] = []
     for earlier in context.earlier_visits(before=visit.admitted_at, within=lookback):
@@ -135,7 +134,6 @@ def _finding(
         f"距上次住院{previous.visit_id}（{previous.admitted_at:%Y-%m-%d}入院，{out}出院）"
         f"{gap}天（阈值{params['days']}天），主诊断{how}相同：本次{_dx(visit)}，上次{_dx(previous)}"
     )
-    evidence = (f"国家规则204001分解住院；参数 days={params['days']}、match={params['match']}、"
-                f"lookback_days={params['lookback_days']}")
+    evidence = f"国家规则204001分解住院；参数 days={params['days']}、match={params['match']}"
     return context.finding(RULE_ID, subject, message, evidence=evidence,
                            related=[subject_of(previous)])

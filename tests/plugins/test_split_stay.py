@@ -53,7 +53,7 @@ def test_split_stay_spec_is_registered() -> None:
     assert spec.name == "分解住院"
     assert spec.stages == frozenset({Stage.MID, Stage.POST})
     assert spec.default_severity is Severity.WARN
-    assert spec.default_params() == {"days": 15, "lookback_days": 180, "match": "category",
+    assert spec.default_params() == {"days": 15, "match": "category",
                                      "exclude_diagnoses": ("Z51", "Z49")}
 
 
@@ -157,10 +157,8 @@ def test_split_stay_days_parameter_changes_the_outcome() -> None:
     assert check([earlier(gap_days=20)], rules={RULE: {"days": 30}}).findings
 
 
-def test_split_stay_lookback_parameter_changes_the_outcome() -> None:
-    long_stay = earlier(gap_days=5, los=190)
-    assert check([long_stay]).findings == ()
-    assert check([long_stay], rules={RULE: {"lookback_days": 365}}).findings
+def test_split_stay_finds_a_long_earlier_stay() -> None:
+    assert check([earlier(gap_days=5, los=190)]).findings
 
 
 def test_split_stay_exclude_parameter_changes_the_outcome() -> None:

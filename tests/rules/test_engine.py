@@ -251,3 +251,20 @@ def test_cross_parameter_validation_runs_when_the_engine_is_built() -> None:
     assert _engine(Pair(), rules={"T-PAIR": {"low": 5, "high": 9}})
     with pytest.raises(ConfigError, match="T-PAIR: low must be below high"):
         _engine(Pair(), rules={"T-PAIR": {"low": 5}})
+
+
+def test_configured_severity_replaces_only_the_default_severity() -> None:
+    class Mixed:
+        @hookimpl
+        def yibao_register_rules(self, register: Any) -> None:
+            register(RuleSpec(rule_id="T-MIX", name="混合", category="t", stages=ALL,
+                              default_severity=Severity.WARN))
+
+        @hookimpl
+        def yibao_check_charge(self, charge: Charge, context: Context) -> Iterator[Finding]:
+            yield context.finding("T-MIX", subject_of(charge), "默认级别")
+            yield context.finding("T-MIX", subject_of(charge), "明确违规", severity=Severity.BLOCK)
+
+    engine = _engine(Mixed(), rules={"T-MIX": {"severity": "info"}})
+    found = {x.message: x.severity for x in engine.check_charge(f.charge(), f.visit()).findings}
+    assert found == {"默认级别": Severity.INFO, "明确违规": Severity.BLOCK}

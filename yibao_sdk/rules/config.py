@@ -14,7 +14,8 @@ Example::
 
     [rules."YB-MRI-24H"]
     enabled = true                        # reserved key
-    severity = "warn"                     # reserved key: info | warn | block
+    severity = "warn"                     # reserved: replaces the rule's default severity
+                                          # (findings a rule raises at another level keep it)
     window_hours = 24                     # any other key is a rule parameter
 """
 

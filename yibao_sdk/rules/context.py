@@ -110,8 +110,9 @@ class Context:
         return tier_of(self.practitioners, practitioner_id, on, thresholds)
 
     def earlier_visits(self, before: datetime, within: timedelta) -> Sequence[Visit]:
-        """This patient's visits admitted in ``[before - within, before)``, excluding this one."""
-        found = self.history.visits_between(self.patient.patient_id, before - within, before)
+        """This patient's other visits admitted before ``before`` whose stay overlaps
+        ``[before - within, before]`` (a long stay admitted earlier is included)."""
+        found = self.history.visits_overlapping(self.patient.patient_id, before - within, before)
         return [v for v in found if v.visit_id != self.visit.visit_id and v.admitted_at < before]
 
     def _rule(self, rule_id: str) -> RegisteredRule:

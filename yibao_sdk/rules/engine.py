@@ -181,7 +181,7 @@ class Engine:
         when = finding.subject.at
         if not rule.enabled or (when is not None and not rule.spec.effective_on(when.date())):
             return None
-        if rule.severity is not None and rule.severity is not finding.severity:
+        if rule.severity is not None and finding.severity is rule.spec.default_severity:
             return finding.model_copy(update={"severity": rule.severity})
         return finding
 

@@ -55,8 +55,15 @@ def udi_key(text: str) -> str | None:
 class HistoryStore(Protocol):
     """The patient's earlier visits and every earlier use of a UDI serial."""
 
-    def visits_between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Visit]:
-        """Visits of ``patient_id`` admitted in ``[start, end]``, oldest first."""
+    def visits_overlapping(
+        self, patient_id: str, start: datetime, end: datetime
+    ) -> Sequence[Visit]:
+        """Visits of ``patient_id`` whose stay overlaps ``[start, end]``, oldest first.
+
+        A stay overlaps when it was admitted at or before ``end`` and was not discharged
+        before ``start`` (a stay still open counts), so a long stay admitted months ago is
+        found by a short window.
+        """
         ...
 
     def udi_uses(self, key: str) -> Sequence[UdiUse]:
@@ -77,30 +84,44 @@ class InMemoryHistory:
         """Record a finished visit and index the UDIs billed or implanted in it."""
         self._visits[visit.patient.patient_id].append(visit)
         self._visits[visit.patient.patient_id].sort(key=lambda v: v.admitted_at)
-        for item_id, text, at in _udis_of(visit):
-            key = udi_key(text)
-            if key is not None:
-                use = UdiUse(key, visit.visit_id, visit.patient.patient_id, item_id, at)
-                self._udis[key].append(use)
+        pid = visit.patient.patient_id
+        for key, used in _udis_of(visit).items():
+            self._udis[key] += [UdiUse(key, visit.visit_id, pid, item, at) for item, at in used]
 
-    def visits_between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Visit]:
-        """See :meth:`HistoryStore.visits_between`."""
-        return [v for v in self._visits.get(patient_id, ()) if start <= v.admitted_at <= end]
+    def visits_overlapping(
+        self, patient_id: str, start: datetime, end: datetime
+    ) -> Sequence[Visit]:
+        """See :meth:`HistoryStore.visits_overlapping`."""
+        return [
+            v
+            for v in self._visits.get(patient_id, ())
+            if v.admitted_at <= end and (v.discharged_at is None or v.discharged_at >= start)
+        ]
 
     def udi_uses(self, key: str) -> Sequence[UdiUse]:
         """See :meth:`HistoryStore.udi_uses`."""
         return tuple(self._udis.get(key, ()))
 
 
-def _udis_of(visit: Visit) -> Iterable[tuple[str, str, datetime]]:
+def _udis_of(visit: Visit) -> dict[str, list[tuple[str, datetime]]]:
+    """Serial keys still used in ``visit`` → the items (id, time) that used them.
+
+    Billed lines count +1 and refund lines −1 per serial, so a UDI billed by mistake and
+    refunded is not a use; an implant in a surgery record always is.
+    """
+    net: dict[str, int] = defaultdict(int)
+    items: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
     for charge in visit.charges:
-        for text in charge.udis:
-            yield charge.charge_id, text, charge.charged_at
+        for key in filter(None, map(udi_key, charge.udis)):
+            net[key] += 1 if charge.quantity > 0 else -1
+            if charge.quantity > 0:
+                items[key].append((charge.charge_id, charge.charged_at))
     for record in visit.records:
         if isinstance(record, SurgeryRecord):
-            for implant in record.implants:
-                if implant.udi:
-                    yield record.record_id, implant.udi, record.recorded_at
+            for key in filter(None, (udi_key(i.udi) for i in record.implants if i.udi)):
+                net[key] = max(net[key], 1)
+                items[key].append((record.record_id, record.recorded_at))
+    return {key: items[key] for key, count in net.items() if count > 0}
 
 
 @runtime_checkable
