@@ -268,3 +268,13 @@ def test_configured_severity_replaces_only_the_default_severity() -> None:
     engine = _engine(Mixed(), rules={"T-MIX": {"severity": "info"}})
     found = {x.message: x.severity for x in engine.check_charge(f.charge(), f.visit()).findings}
     assert found == {"默认级别": Severity.INFO, "明确违规": Severity.BLOCK}
+
+
+def test_a_rule_raising_before_yielding_is_reported_with_its_file() -> None:
+    class Plain:
+        @hookimpl
+        def yibao_check_order(self) -> list[Finding]:
+            raise KeyError("missing")
+
+    with pytest.raises(PluginError, match=r"test_engine\.py.*KeyError.*yibao_check_order"):
+        _engine(Plain()).check_order(f.drug_order(), f.visit())

@@ -83,3 +83,11 @@ def test_concurrent_appends_keep_one_chain(tmp_path: Path) -> None:
 def test_unopenable_path_is_an_audit_log_error(tmp_path: Path) -> None:
     with pytest.raises(AuditLogError, match="cannot open"):
         AuditLog(tmp_path / "no" / "such" / "dir" / "a.sqlite3")
+
+
+def test_a_foreign_table_is_an_audit_log_error(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, other TEXT)")
+    with pytest.raises(AuditLogError, match="cannot read"):
+        AuditLog(path).verify()

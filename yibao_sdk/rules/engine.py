@@ -41,8 +41,8 @@ __all__ = ["AuditSink", "Engine"]
 class AuditSink(Protocol):
     """Where verdicts and overrides are appended (see :class:`yibao_sdk.store.AuditLog`)."""
 
-    def append(self, kind: str, payload: Mapping[str, Any]) -> None:
-        """Append one entry."""
+    def append(self, kind: str, payload: Mapping[str, Any]) -> object:
+        """Append one entry (the return value, if any, is ignored)."""
         ...
 
 
@@ -106,30 +106,32 @@ class Engine:
     def check_order(self, order: Order, visit: Visit) -> Verdict:
         """事前: run ``yibao_check_order`` for ``order`` against the visit so far."""
         ctx = self._context(_without(visit, order), Stage.PRE)
-        return self._verdict(order, ctx, self._pm.hook.yibao_check_order(order=order, context=ctx))
+        return self._verdict(order, ctx, _call(self._pm.hook.yibao_check_order, order=order,
+                                               context=ctx))
 
     def check_charge(self, charge: Charge, visit: Visit) -> Verdict:
         """事中: run ``yibao_check_charge`` for ``charge``."""
         ctx = self._context(_without(visit, charge), Stage.MID)
-        results = self._pm.hook.yibao_check_charge(charge=charge, context=ctx)
+        results = _call(self._pm.hook.yibao_check_charge, charge=charge, context=ctx)
         return self._verdict(charge, ctx, results)
 
     def check_record(self, record: Record, visit: Visit) -> Verdict:
         """事中: run ``yibao_check_record`` for ``record``."""
         ctx = self._context(_without(visit, record), Stage.MID)
-        results = self._pm.hook.yibao_check_record(record=record, context=ctx)
+        results = _call(self._pm.hook.yibao_check_record, record=record, context=ctx)
         return self._verdict(record, ctx, results)
 
     def check_settlement(self, settlement: Settlement, visit: Visit) -> Verdict:
         """事中: run ``yibao_check_settlement`` before a (pre-)settlement is sent."""
         ctx = self._context(visit, Stage.MID)
-        results = self._pm.hook.yibao_check_settlement(settlement=settlement, context=ctx)
+        results = _call(self._pm.hook.yibao_check_settlement, settlement=settlement, context=ctx)
         return self._verdict(settlement, ctx, results)
 
     def audit_visit(self, visit: Visit) -> Verdict:
         """事后: run ``yibao_audit_visit`` over a finished visit."""
         ctx = self._context(visit, Stage.POST)
-        return self._verdict(visit, ctx, self._pm.hook.yibao_audit_visit(visit=visit, context=ctx))
+        return self._verdict(visit, ctx, _call(self._pm.hook.yibao_audit_visit, visit=visit,
+                                               context=ctx))
 
     def check_visit(self, visit: Visit) -> VisitReport:
         """Replay a whole visit in time order (see :func:`~yibao_sdk.rules.replay.replay_visit`)."""
@@ -184,6 +186,21 @@ class Engine:
         if rule.severity is not None and finding.severity is rule.spec.default_severity:
             return finding.model_copy(update={"severity": rule.severity})
         return finding
+
+
+def _call(hook: Any, **kwargs: Any) -> list[Any]:
+    """Call a check hook; a plugin that raises (rather than yields) is a :class:`PluginError`."""
+    try:
+        results: list[Any] = hook(**kwargs)
+    except PluginError:
+        raise
+    except Exception as exc:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = tb.tb_frame.f_code.co_filename if tb is not None else hook.name
+        raise PluginError(f"rule plugin {where} raised {exc!r} in {hook.name}") from exc
+    return results
 
 
 def _flatten(results: Iterable[Any]) -> Iterable[Finding]:

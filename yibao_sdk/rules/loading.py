@@ -19,6 +19,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "builtin_plugins",
     "collect_rules",
+    "load_plugin_file",
     "make_plugin_manager",
     "plugin_label",
 ]
@@ -90,22 +91,23 @@ def _register(pm: pluggy.PluginManager, plugin: object | str) -> None:
 def _load_dir(directory: Path) -> list[ModuleType]:
     if not directory.is_dir():
         raise PluginError(f"plugin directory {directory} does not exist")
-    modules = []
-    for path in sorted(directory.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        name = f"yibao_local_plugins.{path.stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise PluginError(f"cannot load local plugin {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            raise PluginError(f"local plugin {path} failed to import: {exc}") from exc
-        modules.append(module)
-    return modules
+    paths = sorted(directory.glob("*.py"))
+    return [load_plugin_file(path) for path in paths if not path.name.startswith("_")]
+
+
+def load_plugin_file(path: Path) -> ModuleType:
+    """Import a local plugin file as module ``yibao_local_plugins.<stem>``."""
+    name = f"yibao_local_plugins.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if not path.is_file() or spec is None or spec.loader is None:
+        raise PluginError(f"cannot load local plugin {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise PluginError(f"local plugin {path} failed to import: {exc}") from exc
+    return module
 
 
 def collect_rules(pm: pluggy.PluginManager) -> dict[str, tuple[RuleSpec, str]]:

@@ -100,9 +100,15 @@ class AuditLog:
 
     def entries(self) -> Iterator[AuditEntry]:
         """Every entry, oldest first."""
-        cursor = self._db.execute("SELECT * FROM audit_log ORDER BY seq")
-        for row in cursor:
-            yield AuditEntry(*row)
+        query = (
+            "SELECT seq, kind, recorded_at, payload, prev_hash, hash FROM audit_log ORDER BY seq"
+        )
+        try:
+            # a cursor of its own, streamed: the log may be far larger than memory
+            for row in self._db.cursor().execute(query):
+                yield AuditEntry(*row)
+        except sqlite3.Error as exc:
+            raise AuditLogError(f"cannot read audit log {self.path}: {exc}") from exc
 
     def verify(self) -> int:
         """Check the whole chain; return the number of entries or raise AuditChainError."""
