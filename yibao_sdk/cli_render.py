@@ -71,7 +71,7 @@ def _policy_hint(finding: Finding) -> str:
 def _finding_line(finding: Finding, colour: bool, *, with_subject: bool = False) -> str:
     severity = _paint(f"{finding.severity:<5}", _SEVERITY_COLOUR[finding.severity], colour)
     about = f"{finding.subject.kind} {finding.subject.id}: " if with_subject else ""
-    amount = f" (¥{finding.amount})" if finding.amount is not None else ""
+    amount = f" (¥{finding.amount:.2f})" if finding.amount is not None else ""
     return f"    {severity} {finding.rule_id}  {about}{finding.message}{amount}" + _policy_hint(
         finding
     )
