@@ -98,6 +98,9 @@ def yibao_audit_visit(visit: Visit, context: Context) -> Iterator[Finding]:
 
 
 def _check_charge(charge: Charge, amount: Decimal, context: Context) -> Iterator[Finding]:
+    item = context.item(charge.item_code)
+    if item is None or (item.sex is None and item.age is None):
+        return  # most lines: no limit, so no Subject to build
     yield from _check(subject_of(charge), charge.item_code, context, amount=amount,
                       self_pay=charge.self_pay)
 

@@ -71,7 +71,10 @@ class GreyListTier(StrEnum):
     @property
     def severity(self) -> int:
         """0 for normal up to 4 for terminated."""
-        return list(GreyListTier).index(self)
+        return _TIER_ORDER[self]
+
+
+_TIER_ORDER = {tier: rank for rank, tier in enumerate(GreyListTier)}
 
 
 class Practitioner(YibaoModel):

@@ -28,7 +28,8 @@ Checkable = _Orders | _Records | Charge | Settlement | Visit
 def subject_of(item: Checkable) -> Subject:
     """The :class:`Subject` for an order, charge, record, settlement or visit."""
     kind, ident, at = _identify(item)
-    return Subject(kind=kind, id=ident, at=at)
+    # the values come from validated models, so skip re-validation (this is the hot path)
+    return Subject.model_construct(kind=kind, id=ident, at=at)
 
 
 def _identify(item: Checkable) -> tuple[SubjectKind, str, datetime]:
