@@ -10,15 +10,14 @@ from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from yibao_sdk.codes.masking import mask_id_card, mask_name
-from yibao_sdk.models.patient import Patient
+from yibao_sdk.codes.masking import mask_name
 from yibao_sdk.models.visit import Visit
+from yibao_sdk.privacy import redact
 from yibao_sdk.rules.findings import Colour, Finding, Severity, Stage, Verdict
 from yibao_sdk.rules.replay import VisitReport
 from yibao_sdk.rules.spec import Param, RegisteredRule
 
 __all__ = [
-    "redact",
     "render_report",
     "render_rules",
     "report_json",
@@ -46,15 +45,6 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
-
-
-def redact(text: str, patient: Patient) -> str:
-    """Replace the patient's name and ID number in ``text`` by their masked forms."""
-    if len(patient.name) > 1:
-        text = text.replace(patient.name, mask_name(patient.name))
-    if patient.id_card and len(patient.id_card) > 5:
-        text = text.replace(patient.id_card, mask_id_card(patient.id_card))
-    return text
 
 
 def _policy_hint(finding: Finding) -> str:
