@@ -115,7 +115,7 @@ def test_engine_gets_the_case_knowledge() -> None:
         violations=(f.violation("D9", points=3),),
         history=(f.visit(visit_id="V0"),),
     )
-    engine = engine_for_case(case, plugins=[], entry_points=False)
+    engine = engine_for_case(case, plugins=["yibao_sdk.plugins.greylist"], entry_points=False)
     assert engine.hospital == case.hospital
     assert engine.catalog.get("X1") == case.catalog[0]
     assert engine.practitioners.get("D9") == case.practitioners[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -202,3 +202,21 @@ def test_title_order() -> None:
 def test_personal_data_is_kept_out_of_repr() -> None:
     patient = f.patient(name="王小明", id_card="11010519491231002X")
     assert "王小明" not in repr(patient) and "11010519491231002X" not in repr(patient)
+
+
+def test_aware_times_become_china_local_and_mix_with_naive_ones() -> None:
+    data = f.visit().model_dump(mode="json") | {
+        "admitted_at": "2026-03-02T09:00:00", "discharged_at": "2026-03-05T02:00:00Z"}
+    visit = Visit.parse(data)
+    assert visit.discharged_at == datetime(2026, 3, 5, 10, 0) and visit.discharged_at.tzinfo is None
+    order = f.drug_order(at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    assert order.ordered_at == datetime(2026, 3, 2, 9, 0)
+
+
+@pytest.mark.parametrize("field", ["orders", "charges", "records"])
+def test_repeated_ids_in_a_visit_are_refused(field: str) -> None:
+    make = {"orders": f.drug_order, "charges": f.charge, "records": f.form}[field]
+    one = make()
+    data = f.visit().model_dump(mode="json") | {field: [one.model_dump(mode="json")] * 2}
+    with pytest.raises(ModelInputError, match="occurs more than once"):
+        Visit.parse(data)

@@ -192,9 +192,11 @@ def test_local_plugin_directory_and_disabled_plugins(tmp_path: Path) -> None:
     assert "LOCAL-1" not in Engine(hospital=f.hospital(), config=blocked, plugins=[]).rules
 
 
-def test_missing_plugin_directory_is_a_plugin_error(tmp_path: Path) -> None:
+def test_missing_plugin_directory_is_a_config_error(tmp_path: Path) -> None:
+    from yibao_sdk import ConfigError
+
     config = EngineConfig(plugin_dir=tmp_path / "nowhere")
-    with pytest.raises(PluginError, match="does not exist"):
+    with pytest.raises(ConfigError, match=r"plugin_dir .*nowhere does not exist"):
         Engine(hospital=f.hospital(), config=config, plugins=[])
 
 

@@ -38,3 +38,23 @@ def test_implants_in_surgery_records_are_uses() -> None:
     assert [u.visit_id for u in history.udi_uses("06901234567892/SN0001")] == ["OP"]
     assert udi_key("(01)06901234567892(10)LOT") is None
     assert udi_key("garbage") is None
+
+
+def test_a_refund_naming_its_line_cancels_that_lines_udi_without_repeating_it() -> None:
+    billed = f.charge("C1", quantity=1, udis=(UDI,))
+    refund = f.charge("C1", quantity=-1, at=f.T0 + timedelta(minutes=5),
+                      refund_of=billed.charge_id)
+    history = InMemoryHistory([f.visit(visit_id="WRONG", charges=[billed, refund])])
+    assert history.udi_uses(udi_key(UDI) or "") == ()
+
+
+def test_duplicate_catalogue_codes_and_practitioner_ids_are_refused() -> None:
+    import pytest
+
+    from yibao_sdk import InputError
+    from yibao_sdk.rules import Catalog, Practitioners
+
+    with pytest.raises(InputError, match="catalogue code 'X1' is given twice"):
+        Catalog([f.catalog_item("X1"), f.catalog_item("X1")])
+    with pytest.raises(InputError, match="practitioner_id 'D1' is given twice"):
+        Practitioners([f.practitioner("D1"), f.practitioner("D1")])

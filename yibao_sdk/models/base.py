@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from yibao_sdk.errors import ModelInputError
 
-__all__ = ["Money", "Quantity", "YibaoModel", "errors_of"]
+__all__ = ["CHINA", "LocalDateTime", "Money", "Quantity", "YibaoModel", "errors_of", "to_local"]
 
 Money = Annotated[Decimal, Field(max_digits=16, decimal_places=4, allow_inf_nan=False)]
 """An amount of money in yuan (元), a :class:`~decimal.Decimal`, never a float."""
 
 Quantity = Annotated[Decimal, Field(max_digits=14, decimal_places=4, allow_inf_nan=False)]
 """A quantity (数量); negative for a refund line (退费)."""
+
+
+CHINA = timezone(timedelta(hours=8), "CST")
+"""China Standard Time; China has no daylight saving, so a fixed offset is exact."""
+
+
+def to_local(value: datetime) -> datetime:
+    """A naive China-local time: aware times are converted to UTC+8, naive ones kept as is.
+
+    Hospital systems and the national interface exchange naive local times
+    (``yyyy-MM-dd HH:mm:ss``); mixing naive and aware values would make comparisons fail.
+    """
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(CHINA).replace(tzinfo=None)
+
+
+LocalDateTime = Annotated[datetime, AfterValidator(to_local)]
+"""A date-time as China-local naive time (see :func:`to_local`)."""
 
 
 def errors_of(exc: ValidationError) -> list[tuple[str, str]]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, model_validator
 
-from yibao_sdk.models.base import Money, Quantity, YibaoModel
+from yibao_sdk.models.base import LocalDateTime, Money, Quantity, YibaoModel
 
 __all__ = ["AMOUNT_TOLERANCE", "Charge", "ChargeCategory"]
 
@@ -69,7 +68,7 @@ class Charge(YibaoModel):
     """单价 (pric)."""
     amount: Money
     """明细项目费用总额 (det_item_fee_sumamt) = quantity × unit_price."""
-    charged_at: datetime
+    charged_at: LocalDateTime
     """费用发生时间 (fee_ocur_time), the service time the rules date by."""
     ordering_practitioner_id: str = Field(default="", max_length=30)
     """开单医师工号 (bilg_dr_codg)."""

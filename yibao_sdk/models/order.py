@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from yibao_sdk.models.base import Quantity, YibaoModel
+from yibao_sdk.models.base import LocalDateTime, Quantity, YibaoModel
 
 __all__ = [
     "ConsumableOrder",
@@ -28,7 +27,7 @@ class Signature(YibaoModel):
 
     practitioner_id: str = Field(min_length=1, max_length=30)
     """工号 of the signer."""
-    signed_at: datetime
+    signed_at: LocalDateTime
     """签名时间."""
     token: str = Field(default="", max_length=512, repr=False)
     """The CA signature value or token from the EMR, kept as evidence."""
@@ -37,7 +36,7 @@ class Signature(YibaoModel):
 class _OrderBase(YibaoModel):
     order_id: str = Field(min_length=1, max_length=40)
     """医嘱ID (rx_id)."""
-    ordered_at: datetime
+    ordered_at: LocalDateTime
     """开立时间 (drord_begn_date)."""
     practitioner_id: str = Field(min_length=1, max_length=30)
     """开单医师工号 (drord_dr_codg)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from yibao_sdk.models.base import YibaoModel
+from yibao_sdk.models.base import LocalDateTime, YibaoModel
 
 __all__ = [
     "FormRecord",
@@ -50,7 +49,7 @@ class Operation(YibaoModel):
 class _RecordBase(YibaoModel):
     record_id: str = Field(min_length=1, max_length=40)
     """文书ID."""
-    recorded_at: datetime
+    recorded_at: LocalDateTime
     """记录时间 (for a surgery record: the operation date)."""
     author_id: str = Field(default="", max_length=30)
     """记录者工号."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Self
 
 from pydantic import Field, model_validator
 
 from yibao_sdk.codes.icd import Icd9Cm3Code, Icd10Code
-from yibao_sdk.models.base import Money, YibaoModel
+from yibao_sdk.models.base import LocalDateTime, Money, YibaoModel
 
 __all__ = [
     "FundPayment",
@@ -28,7 +28,7 @@ class Settlement(YibaoModel):
     """院内结算流水号."""
     visit_id: str = Field(min_length=1, max_length=40)
     """就诊ID."""
-    requested_at: datetime
+    requested_at: LocalDateTime
     """结算时间, the service time the rules date by."""
     total: Money
     """医疗费总额 (medfee_sumamt)."""
@@ -60,7 +60,7 @@ class SettlementResult(YibaoModel):
     """结算ID (setl_id)."""
     visit_id: str = Field(min_length=1, max_length=40)
     """就诊ID."""
-    settled_at: datetime
+    settled_at: LocalDateTime
     """结算时间 (setl_time)."""
     total: Money
     """医疗费总额 (medfee_sumamt)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, model_validator
 
-from yibao_sdk.models.base import YibaoModel
+from yibao_sdk.models.base import LocalDateTime, YibaoModel
 from yibao_sdk.models.charge import Charge
 from yibao_sdk.models.order import Order
 from yibao_sdk.models.patient import Patient
@@ -39,6 +39,15 @@ class Diagnosis(YibaoModel):
     """主诊断 (maindise_flag)."""
 
 
+def _unique(kind: str, ids: list[str]) -> None:
+    """Rules, netting and overrides key on these ids, so a repeated one would hide findings."""
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise ValueError(f"{kind} {ident!r} occurs more than once in the visit")
+        seen.add(ident)
+
+
 class Visit(YibaoModel):
     """就诊: one encounter and everything recorded in it so far."""
 
@@ -48,9 +57,9 @@ class Visit(YibaoModel):
     """患者."""
     visit_type: VisitType
     """门诊/急诊/住院."""
-    admitted_at: datetime
+    admitted_at: LocalDateTime
     """入院/挂号时间 (begntime)."""
-    discharged_at: datetime | None = None
+    discharged_at: LocalDateTime | None = None
     """出院时间 (endtime); ``None`` while the stay goes on."""
     department: str = Field(default="", max_length=50)
     """科室."""
@@ -71,6 +80,12 @@ class Visit(YibaoModel):
             raise ValueError("discharged_at is before admitted_at")
         if sum(1 for d in self.diagnoses if d.main) > 1:
             raise ValueError("more than one main diagnosis")
+        for kind, ids in (
+            ("order_id", [o.order_id for o in self.orders]),
+            ("charge_id", [c.charge_id for c in self.charges]),
+            ("record_id", [r.record_id for r in self.records]),
+        ):
+            _unique(kind, ids)
         return self
 
     @property

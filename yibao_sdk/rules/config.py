@@ -24,9 +24,10 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from yibao_sdk.errors import ConfigError
 from yibao_sdk.models.base import errors_of
@@ -44,7 +45,7 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    enabled: bool = True
+    enabled: StrictBool = True
     severity: Severity | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -56,7 +57,7 @@ class EngineConfig(BaseModel):
 
     hospital: Hospital | None = None
     plugin_dir: Path | None = None
-    entry_points: bool = True
+    entry_points: StrictBool = True
     disable_plugins: tuple[str, ...] = ()
     rules: dict[str, RuleConfig] = Field(default_factory=dict)
     source: str = "<defaults>"
@@ -80,8 +81,11 @@ def config_from_dict(raw: Mapping[str, Any], *, source: str, base: Path) -> Engi
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {sorted(unknown)}")
     engine = dict(raw.get("engine", {}))
-    if engine.get("plugin_dir"):
-        engine["plugin_dir"] = base / str(engine["plugin_dir"])
+    plugin_dir = engine.get("plugin_dir")
+    if plugin_dir is not None and not isinstance(plugin_dir, str):
+        raise ConfigError(f"{source}: engine.plugin_dir must be a string path")
+    if plugin_dir:
+        engine["plugin_dir"] = base / plugin_dir
     rules = {rid: _split(table, source, rid) for rid, table in raw.get("rules", {}).items()}
     data = {**engine, "hospital": raw.get("hospital"), "rules": rules, "source": source}
     try:
@@ -130,4 +134,5 @@ def _resolve(spec: RuleSpec, plugin: str, config: EngineConfig) -> RegisteredRul
             spec.validate(params)
         except ValueError as exc:
             raise ConfigError(f"{config.source}: rules.{spec.rule_id}: {exc}") from exc
-    return RegisteredRule(spec, plugin, rule_cfg.enabled, rule_cfg.severity, params)
+    frozen = MappingProxyType(params)  # rules read parameters; none may change another's
+    return RegisteredRule(spec, plugin, rule_cfg.enabled, rule_cfg.severity, frozen)

@@ -16,7 +16,7 @@ from yibao_sdk.models.visit import Visit
 from yibao_sdk.rules.findings import Finding, OverridePolicy, Severity, Stage, Subject
 from yibao_sdk.rules.spec import RegisteredRule
 from yibao_sdk.rules.stores import CatalogLookup, HistoryStore, PractitionerRegistry
-from yibao_sdk.rules.tiers import GREYLIST_RULE_ID, TierThresholds, tier_of
+from yibao_sdk.rules.tiers import effective_tier
 
 __all__ = ["Context"]
 
@@ -104,10 +104,8 @@ class Context:
         return self.practitioners.get(practitioner_id) if practitioner_id else None
 
     def tier(self, practitioner_id: str, on: date) -> GreyListTier:
-        """Grey-list tier of ``practitioner_id`` on ``on`` (thresholds from the grey-list rule)."""
-        rule = self.rules.get(GREYLIST_RULE_ID)
-        thresholds = TierThresholds.from_params(rule.params) if rule else TierThresholds()
-        return tier_of(self.practitioners, practitioner_id, on, thresholds)
+        """Grey-list tier of ``practitioner_id`` on ``on`` (see :func:`tiers.effective_tier`)."""
+        return effective_tier(self.practitioners, self.rules, practitioner_id, on)
 
     def earlier_visits(self, before: datetime, within: timedelta) -> Sequence[Visit]:
         """This patient's other visits admitted before ``before`` whose stay overlaps

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
-from yibao_sdk._version import __version__
 from yibao_sdk.errors import ConfigError, PluginError
 from yibao_sdk.models.charge import Charge
 from yibao_sdk.models.order import Order
@@ -17,11 +16,14 @@ from yibao_sdk.models.practitioner import GreyListTier
 from yibao_sdk.models.record import Record
 from yibao_sdk.models.settlement import Settlement
 from yibao_sdk.models.visit import Visit
+from yibao_sdk.privacy import redact_data
 from yibao_sdk.rules.config import EngineConfig, load_config, resolve_rules
 from yibao_sdk.rules.context import Context
-from yibao_sdk.rules.findings import Finding, Override, Severity, Stage, Verdict
+from yibao_sdk.rules.dispatch import call_hook, flatten_findings
+from yibao_sdk.rules.findings import Finding, Override, Stage, Verdict
 from yibao_sdk.rules.loading import builtin_plugins, collect_rules, make_plugin_manager
-from yibao_sdk.rules.overrides import validate_override
+from yibao_sdk.rules.overrides import IssuedFindings, validate_override
+from yibao_sdk.rules.pack import pack_version
 from yibao_sdk.rules.replay import VisitReport, replay_visit
 from yibao_sdk.rules.spec import RegisteredRule
 from yibao_sdk.rules.stores import (
@@ -32,8 +34,9 @@ from yibao_sdk.rules.stores import (
     PractitionerRegistry,
     Practitioners,
 )
-from yibao_sdk.rules.subjects import Checkable, practitioner_of, subject_of
-from yibao_sdk.rules.tiers import GREYLIST_RULE_ID
+from yibao_sdk.rules.subjects import Checkable, subject_of
+from yibao_sdk.rules.tiers import effective_tier
+from yibao_sdk.rules.watch import escalate_watch
 
 __all__ = ["AuditSink", "Engine"]
 
@@ -90,8 +93,10 @@ class Engine:
             plugin_dir=config.plugin_dir,
             blocked=config.disable_plugins,
         )
-        self.rules: Mapping[str, RegisteredRule] = resolve_rules(collect_rules(self._pm), config)
-        self.rule_pack = _pack_version(self.rules)
+        resolved = resolve_rules(collect_rules(self._pm), config)
+        self.rules: Mapping[str, RegisteredRule] = MappingProxyType(resolved)
+        self.rule_pack = pack_version(self.rules)
+        self._issued = IssuedFindings()
 
     @classmethod
     def from_config_file(cls, path: Path | str, **kwargs: Any) -> Engine:
@@ -106,31 +111,32 @@ class Engine:
     def check_order(self, order: Order, visit: Visit) -> Verdict:
         """事前: run ``yibao_check_order`` for ``order`` against the visit so far."""
         ctx = self._context(_without(visit, order), Stage.PRE)
-        return self._verdict(order, ctx, _call(self._pm.hook.yibao_check_order, order=order,
+        return self._verdict(order, ctx, call_hook(self._pm.hook.yibao_check_order, order=order,
                                                context=ctx))
 
     def check_charge(self, charge: Charge, visit: Visit) -> Verdict:
         """事中: run ``yibao_check_charge`` for ``charge``."""
         ctx = self._context(_without(visit, charge), Stage.MID)
-        results = _call(self._pm.hook.yibao_check_charge, charge=charge, context=ctx)
+        results = call_hook(self._pm.hook.yibao_check_charge, charge=charge, context=ctx)
         return self._verdict(charge, ctx, results)
 
     def check_record(self, record: Record, visit: Visit) -> Verdict:
         """事中: run ``yibao_check_record`` for ``record``."""
         ctx = self._context(_without(visit, record), Stage.MID)
-        results = _call(self._pm.hook.yibao_check_record, record=record, context=ctx)
+        results = call_hook(self._pm.hook.yibao_check_record, record=record, context=ctx)
         return self._verdict(record, ctx, results)
 
     def check_settlement(self, settlement: Settlement, visit: Visit) -> Verdict:
         """事中: run ``yibao_check_settlement`` before a (pre-)settlement is sent."""
         ctx = self._context(visit, Stage.MID)
-        results = _call(self._pm.hook.yibao_check_settlement, settlement=settlement, context=ctx)
+        hook = self._pm.hook.yibao_check_settlement
+        results = call_hook(hook, settlement=settlement, context=ctx)
         return self._verdict(settlement, ctx, results)
 
     def audit_visit(self, visit: Visit) -> Verdict:
         """事后: run ``yibao_audit_visit`` over a finished visit."""
         ctx = self._context(visit, Stage.POST)
-        return self._verdict(visit, ctx, _call(self._pm.hook.yibao_audit_visit, visit=visit,
+        return self._verdict(visit, ctx, call_hook(self._pm.hook.yibao_audit_visit, visit=visit,
                                                context=ctx))
 
     def check_visit(self, visit: Visit) -> VisitReport:
@@ -139,11 +145,22 @@ class Engine:
 
     def override(self, verdict: Verdict, override: Override) -> Verdict:
         """Attach a validated override; raises :class:`OverrideError` if it is not enough."""
-        validate_override(verdict, override, self.practitioners)
+        finding = validate_override(
+            verdict, override, self.practitioners, issued=self._issued, tier=self._tier
+        )
         updated = verdict.model_copy(update={"overrides": (*verdict.overrides, override)})
         if self._audit is not None:
-            self._audit.append("override", override.model_dump(mode="json"))
+            record = {
+                "override": override.model_dump(mode="json"),
+                "finding": finding.model_dump(mode="json"),
+                "rule_pack": verdict.rule_pack,
+            }
+            patient = self._issued.patient(finding.finding_id)
+            self._audit.append("override", redact_data(record, patient))
         return updated
+
+    def _tier(self, practitioner_id: str, day: date) -> GreyListTier:
+        return effective_tier(self.practitioners, self.rules, practitioner_id, day)
 
     def _context(self, visit: Visit, stage: Stage) -> Context:
         return Context(
@@ -158,8 +175,9 @@ class Engine:
         )
 
     def _verdict(self, item: Checkable, ctx: Context, results: Iterable[Any]) -> Verdict:
-        findings = tuple(self._keep(f, ctx) for f in _flatten(results))
-        findings = _escalate_watch(tuple(f for f in findings if f is not None), item, ctx)
+        kept = (self._keep(f, ctx) for f in flatten_findings(results))
+        findings = escalate_watch(tuple(f for f in kept if f is not None), item, ctx)
+        self._issued.add(findings, ctx.patient)
         verdict = Verdict(
             subject=subject_of(item),
             stage=ctx.stage,
@@ -168,7 +186,7 @@ class Engine:
             checked_at=ctx.now(),
         )
         if self._audit is not None:
-            self._audit.append("verdict", verdict.model_dump(mode="json"))
+            self._audit.append("verdict", redact_data(verdict.model_dump(mode="json"), ctx.patient))
         return verdict
 
     def _keep(self, finding: Finding, ctx: Context) -> Finding | None:
@@ -188,57 +206,6 @@ class Engine:
         return finding
 
 
-def _call(hook: Any, **kwargs: Any) -> list[Any]:
-    """Call a check hook; a plugin that raises (rather than yields) is a :class:`PluginError`."""
-    try:
-        results: list[Any] = hook(**kwargs)
-    except PluginError:
-        raise
-    except Exception as exc:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        where = tb.tb_frame.f_code.co_filename if tb is not None else hook.name
-        raise PluginError(f"rule plugin {where} raised {exc!r} in {hook.name}") from exc
-    return results
-
-
-def _flatten(results: Iterable[Any]) -> Iterable[Finding]:
-    for result in results:
-        if result is None:
-            continue
-        try:
-            for finding in result:
-                if not isinstance(finding, Finding):
-                    raise PluginError(f"a check hook returned {finding!r}, not a Finding")
-                yield finding
-        except PluginError:
-            raise
-        except Exception as exc:
-            code = getattr(result, "gi_code", None)
-            where = code.co_filename if code is not None else repr(result)
-            raise PluginError(f"rule plugin {where} raised {exc!r}") from exc
-
-
-def _escalate_watch(
-    findings: tuple[Finding, ...], item: Checkable, ctx: Context
-) -> tuple[Finding, ...]:
-    """Practitioners on the watch list (or worse) must give a reason for every yellow."""
-    warns = [f for f in findings if f.severity is Severity.WARN and not f.policy.reason_required]
-    who = practitioner_of(item)
-    if not warns or not who or not ctx.active(GREYLIST_RULE_ID):
-        return findings
-    when = subject_of(item).at or ctx.now()
-    if ctx.tier(who, when.date()) is GreyListTier.NORMAL:
-        return findings
-    return tuple(_needs_reason(f) if f in warns else f for f in findings)
-
-
-def _needs_reason(finding: Finding) -> Finding:
-    policy = finding.policy.model_copy(update={"reason_required": True})
-    return finding.model_copy(update={"policy": policy})
-
-
 def _without(visit: Visit, item: Order | Charge | Record) -> Visit:
     """The visit without ``item`` (rules compare a subject with the rest of the visit)."""
     if isinstance(item, Charge):
@@ -255,16 +222,3 @@ def _without(visit: Visit, item: Order | Charge | Record) -> Visit:
 
 def _copy(visit: Visit, **update: Any) -> Visit:
     return visit.model_copy(update=update)
-
-
-def _pack_version(rules: Mapping[str, RegisteredRule]) -> str:
-    """``<sdk version>+<digest>``: changes whenever a rule, its plugin or its settings change."""
-    parts = []
-    for rule_id in sorted(rules):
-        r = rules[rule_id]
-        spec = r.spec
-        span = f"{spec.effective_from}..{spec.effective_to}"
-        params = sorted((k, repr(v)) for k, v in r.params.items())
-        parts.append(f"{rule_id}|{r.plugin}|{r.enabled}|{r.severity}|{span}|{params}")
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
-    return f"{__version__}+{digest}"

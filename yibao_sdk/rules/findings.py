@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field, computed_field
 
-from yibao_sdk.models.base import Money, YibaoModel
+from yibao_sdk.models.base import LocalDateTime, Money, YibaoModel
 from yibao_sdk.models.order import Signature
 from yibao_sdk.models.practitioner import ProfessionalTitle
 
@@ -69,7 +68,7 @@ class Subject(YibaoModel):
     """What kind of thing."""
     id: str = Field(min_length=1)
     """Its id (order_id, charge_id, …)."""
-    at: datetime | None = None
+    at: LocalDateTime | None = None
     """Its service time: rules are effective-dated on this."""
 
 
@@ -113,8 +112,15 @@ class Finding(YibaoModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def finding_id(self) -> str:
-        """Stable id from rule, subject and message; overrides refer to it."""
-        key = f"{self.rule_id}|{self.subject.kind}|{self.subject.id}|{self.message}"
+        """Stable id from rule, subject, message, severity and policy; overrides refer to it.
+
+        Re-checking the same item with the same rules gives the same id; a copy whose severity
+        or override policy was altered gets another id, which the engine never issued.
+        """
+        key = (
+            f"{self.rule_id}|{self.subject.kind}|{self.subject.id}|{self.message}|"
+            f"{self.severity}|{self.policy.model_dump_json()}"
+        )
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -127,7 +133,7 @@ class Override(YibaoModel):
     """Why (dspo_way_rea)."""
     signatures: tuple[Signature, ...] = ()
     """Signers (for red findings)."""
-    recorded_at: datetime
+    recorded_at: LocalDateTime
     """When it was recorded."""
 
 
@@ -142,7 +148,7 @@ class Verdict(YibaoModel):
     """Findings of every rule that fired."""
     rule_pack: str
     """Rule-pack version the verdict was reached with."""
-    checked_at: datetime
+    checked_at: LocalDateTime
     """When."""
     overrides: tuple[Override, ...] = ()
     """Validated overrides."""

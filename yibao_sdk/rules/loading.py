@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pluggy
 
-from yibao_sdk.errors import PluginError
+from yibao_sdk.errors import ConfigError, PluginError
 from yibao_sdk.rules import hookspecs
 from yibao_sdk.rules.spec import RuleRegistrar, RuleSpec
 
@@ -90,7 +90,7 @@ def _register(pm: pluggy.PluginManager, plugin: object | str) -> None:
 
 def _load_dir(directory: Path) -> list[ModuleType]:
     if not directory.is_dir():
-        raise PluginError(f"plugin directory {directory} does not exist")
+        raise ConfigError(f"engine.plugin_dir {directory} does not exist")
     paths = sorted(directory.glob("*.py"))
     return [load_plugin_file(path) for path in paths if not path.name.startswith("_")]
 
@@ -121,7 +121,13 @@ def collect_rules(pm: pluggy.PluginManager) -> dict[str, tuple[RuleSpec, str]]:
         found[spec.rule_id] = (spec, plugin)
 
     for impl in pm.hook.yibao_register_rules.get_hookimpls():
-        impl.function(register=RuleRegistrar(sink, plugin_label(impl.plugin)))
+        label = plugin_label(impl.plugin)
+        try:
+            impl.function(register=RuleRegistrar(sink, label))
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(f"plugin {label}: yibao_register_rules raised {exc!r}") from exc
     return found
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import PydanticUserError, TypeAdapter, ValidationError
 
 from yibao_sdk.errors import PluginError
 from yibao_sdk.rules.findings import OverridePolicy, Severity, Stage
@@ -94,6 +94,11 @@ class RuleSpec:
                 raise PluginError(
                     f"rule {self.rule_id}: default of parameter {param.name!r} is not a "
                     f"{param.type_name}: {exc.errors()[0]['msg']}"
+                ) from exc
+            except PydanticUserError as exc:
+                raise PluginError(
+                    f"rule {self.rule_id}: parameter {param.name!r} has a type pydantic cannot "
+                    f"validate ({param.type_name}): {exc}"
                 ) from exc
         if self.validate is not None:
             try:

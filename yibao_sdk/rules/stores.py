@@ -7,13 +7,13 @@ own (database-backed) implementation by passing it to the :class:`~yibao_sdk.rul
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from yibao_sdk.codes import parse_udi
-from yibao_sdk.errors import CodeFormatError
+from yibao_sdk.errors import CodeFormatError, InputError
 from yibao_sdk.models.catalog import CatalogItem
 from yibao_sdk.models.practitioner import Practitioner, Violation
 from yibao_sdk.models.record import SurgeryRecord
@@ -29,6 +29,9 @@ __all__ = [
     "UdiUse",
     "udi_key",
 ]
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +110,17 @@ def _udis_of(visit: Visit) -> dict[str, list[tuple[str, datetime]]]:
     """Serial keys still used in ``visit`` → the items (id, time) that used them.
 
     Billed lines count +1 and refund lines −1 per serial, so a UDI billed by mistake and
-    refunded is not a use; an implant in a surgery record always is.
+    refunded is not a use; a refund naming its line in ``refund_of`` cancels that line's UDIs
+    even when it carries none itself (the usual HIS refund). An implant in a surgery record
+    always is a use.
     """
     net: dict[str, int] = defaultdict(int)
     items: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    by_id = {c.charge_id: c for c in visit.charges}
     for charge in visit.charges:
-        for key in filter(None, map(udi_key, charge.udis)):
+        refunded = by_id.get(charge.refund_of or "")
+        scanned = charge.udis or (refunded.udis if refunded is not None else ())
+        for key in filter(None, map(udi_key, scanned)):
             net[key] += 1 if charge.quantity > 0 else -1
             if charge.quantity > 0:
                 items[key].append((charge.charge_id, charge.charged_at))
@@ -122,6 +130,17 @@ def _udis_of(visit: Visit) -> dict[str, list[tuple[str, datetime]]]:
                 net[key] = max(net[key], 1)
                 items[key].append((record.record_id, record.recorded_at))
     return {key: items[key] for key, count in net.items() if count > 0}
+
+
+def _index(items: Iterable[_T], key: Callable[[_T], str], what: str) -> dict[str, _T]:
+    """Items by key; a repeated key is an error, since keeping either one would lose data."""
+    found: dict[str, _T] = {}
+    for item in items:
+        ident = key(item)
+        if ident in found:
+            raise InputError(f"{what} {ident!r} is given twice")
+        found[ident] = item
+    return found
 
 
 @runtime_checkable
@@ -137,7 +156,7 @@ class Catalog:
     """A :class:`CatalogLookup` over a fixed set of items."""
 
     def __init__(self, items: Iterable[CatalogItem] = ()) -> None:
-        self._items = {item.code: item for item in items}
+        self._items = _index(items, lambda item: item.code, "catalogue code")
 
     def get(self, code: str) -> CatalogItem | None:
         """See :meth:`CatalogLookup.get`."""
@@ -169,7 +188,7 @@ class Practitioners:
     def __init__(
         self, practitioners: Iterable[Practitioner] = (), violations: Iterable[Violation] = ()
     ) -> None:
-        self._people = {p.practitioner_id: p for p in practitioners}
+        self._people = _index(practitioners, lambda p: p.practitioner_id, "practitioner_id")
         self._violations: dict[str, list[Violation]] = defaultdict(list)
         for violation in violations:
             self._violations[violation.practitioner_id].append(violation)

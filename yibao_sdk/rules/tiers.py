@@ -8,9 +8,17 @@ from datetime import date
 from typing import Any
 
 from yibao_sdk.models.practitioner import GreyListTier
+from yibao_sdk.rules.spec import RegisteredRule
 from yibao_sdk.rules.stores import PractitionerRegistry
 
-__all__ = ["GREYLIST_RULE_ID", "TierThresholds", "points_in_year", "tier_for_points", "tier_of"]
+__all__ = [
+    "GREYLIST_RULE_ID",
+    "TierThresholds",
+    "effective_tier",
+    "points_in_year",
+    "tier_for_points",
+    "tier_of",
+]
 
 GREYLIST_RULE_ID = "YB-GREYLIST"
 """The grey-list rule; its parameters hold the thresholds below."""
@@ -63,3 +71,18 @@ def tier_of(
     if practitioner is None or practitioner.tier.severity < derived.severity:
         return derived
     return practitioner.tier
+
+
+def effective_tier(
+    registry: PractitionerRegistry,
+    rules: Mapping[str, RegisteredRule],
+    practitioner_id: str,
+    on: date,
+) -> GreyListTier:
+    """The tier the engine acts on: points-derived (with the grey-list rule's thresholds) when
+    that rule is loaded, enabled and in force on ``on``; otherwise the registered tier only."""
+    rule = rules.get(GREYLIST_RULE_ID)
+    if rule is not None and rule.enabled and rule.spec.effective_on(on):
+        return tier_of(registry, practitioner_id, on, TierThresholds.from_params(rule.params))
+    practitioner = registry.get(practitioner_id)
+    return practitioner.tier if practitioner is not None else GreyListTier.NORMAL
