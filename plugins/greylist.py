@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import PositiveInt
 
-from yibao_sdk.models import CatalogItem, Charge, GreyListTier, ProfessionalTitle, Visit
+from yibao_sdk.models import CatalogItem, Charge, GreyListTier, Visit
 from yibao_sdk.models.order import Order
 from yibao_sdk.rules import Context, hookimpl, subject_of
 from yibao_sdk.rules.findings import Finding, OverridePolicy, Severity, Stage, Subject
@@ -19,7 +19,6 @@ from yibao_sdk.rules.tiers import GREYLIST_RULE_ID, points_in_year
 
 RULE_ID = GREYLIST_RULE_ID
 
-_SENIOR_PAIR = OverridePolicy(signatures=2, min_title=ProfessionalTitle.ASSOCIATE_CHIEF)
 _NOT_OVERRIDABLE = OverridePolicy(overridable=False)
 _REASON = OverridePolicy(reason_required=True)
 _STOPPED = {GreyListTier.SUSPENDED: "暂停", GreyListTier.TERMINATED: "终止"}
@@ -29,7 +28,6 @@ _TIER_NAMES = {
     GreyListTier.SUSPENDED: "暂停",
     GreyListTier.TERMINATED: "终止",
 }
-
 
 
 def _ascending(params: Mapping[str, Any]) -> None:
@@ -53,12 +51,12 @@ SPEC = RuleSpec(
         Param("suspended_points", PositiveInt, 9, "达到此值暂停医保支付资格（急诊抢救除外）"),
         Param("terminated_points", PositiveInt, 12, "达到此值终止医保支付资格"),
     ),
-    override=_SENIOR_PAIR,
+    override=_NOT_OVERRIDABLE,
     validate=_ascending,
     description=(
         "按医保医师自然年度记分（及医保办登记的等级，取较重者）分级：观察级提示且黄灯须填写理由；"
-        "限制级开具二线药品、高值或植入耗材须两名副主任医师及以上签字；暂停/终止级的医保医嘱"
-        "与收费一律拦截且不可放行，急诊抢救仅黄灯提示。"
+        "限制级不得开具二线药品、高值或植入耗材；暂停/终止级的医保医嘱与收费一律拦截；"
+        "以上拦截均不可签字放行，急诊抢救（急诊就诊或急医嘱）仅黄灯提示且须填写理由。"
     ),
 )
 
@@ -132,22 +130,24 @@ def _findings(request: _Request, context: Context) -> Iterator[Finding]:
         return
     status = _status(request.who, tier, at.date(), context)
     if tier in _STOPPED:
-        yield _stopped(request, f"{status}：医保支付资格已{_STOPPED[tier]}", context)
+        status = f"{status}：医保支付资格已{_STOPPED[tier]}"
+        yield _blocked(request, status, f"{status}，不得开具医保{request.what}", context)
     elif tier is GreyListTier.RESTRICTED and _restricted(request.item):
         kind = "二线药品" if request.item and request.item.second_line else "高值/植入耗材"
-        message = f"{status}：限制级医师开具{kind}{request.what}，须两名副主任医师及以上签字"
-        yield request.finding(context, message, policy=_SENIOR_PAIR)
+        ban = f"{status}：限制级医师不得开具{kind}{request.what}"
+        yield _blocked(request, f"{status}：限制级医师开具{kind}", ban, context)
     else:
         message = f"{status}：列入{_TIER_NAMES[tier]}名单，黄灯须填写理由"
         yield request.finding(context, message, severity=Severity.INFO)
 
 
-def _stopped(request: _Request, status: str, context: Context) -> Finding:
+def _blocked(request: _Request, status: str, ban: str, context: Context) -> Finding:
+    """Red that cannot be overridden (``ban``); in an emergency (urgent order or emergency
+    visit) a warn that needs a reason."""
     if request.urgent:
         message = f"{status}，急诊/抢救{request.what}仅提示，须填写理由"
         return request.finding(context, message, severity=Severity.WARN, policy=_REASON)
-    message = f"{status}，不得开具医保{request.what}"
-    return request.finding(context, message, policy=_NOT_OVERRIDABLE)
+    return request.finding(context, ban, policy=_NOT_OVERRIDABLE)
 
 
 def _status(who: str, tier: GreyListTier, day: date, context: Context) -> str:

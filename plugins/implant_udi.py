@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 
 from yibao_sdk.codes import Udi, parse_udi
 from yibao_sdk.errors import CodeFormatError
@@ -12,7 +13,10 @@ from yibao_sdk.models import Charge, Implant, SurgeryRecord, Visit
 from yibao_sdk.models.record import Record
 from yibao_sdk.rules import Context, UdiUse, hookimpl, subject_of, udi_key
 from yibao_sdk.rules.findings import Finding, OverridePolicy, Severity, Stage, Subject
+from yibao_sdk.rules.netting import LiveLine, live_lines, serial_keys
 from yibao_sdk.rules.spec import Param, RuleRegistrar, RuleSpec
+
+from ._udi_netting import billed_before, unit_count
 
 RULE_ID = "YB-IMPLANT-UDI"
 
@@ -26,8 +30,9 @@ SPEC = RuleSpec(
     override=OverridePolicy(overridable=False),
     description=(
         "手术记录提交及植入类耗材收费时校验UDI：必须填写、可解析且校验位正确、手术/收费日未过期、"
-        "序列号不得重复使用、计费数量不超过有效UDI数；手术记录还须有收费代码与院内条码。"
-        "追溯数据错误只能补录更正，不能签字放行。"
+        "序列号不得重复使用（退费行按原费用明细流水号冲销所退收费的UDI）、计费数量不超过有效UDI数"
+        "（带序列号的UDI按不同序列号计，无序列号的UDI每次扫码计一件）；手术记录还须有收费代码与"
+        "院内条码。追溯数据错误只能补录更正，不能签字放行。"
     ),
 )
 
@@ -51,20 +56,24 @@ def yibao_check_record(record: Record, context: Context) -> Iterator[Finding]:
 def yibao_check_charge(charge: Charge, context: Context) -> Iterator[Finding]:
     """事中: an implant (or UDI-scanned) consumable line is billed."""
     if _is_implant_charge(charge, context) and context.active(RULE_ID, charge.charged_at):
-        yield from _charge_findings(charge, context.visit, context)
+        lines = live_lines(context.visit.charges)
+        yield from _charge_findings(charge, charge.quantity, lines, context)
 
 
 @hookimpl(trylast=True)
 def yibao_audit_visit(visit: Visit, context: Context) -> Iterator[Finding]:
-    """事后: every surgery record and implant line of the visit."""
+    """事后: every surgery record, and every implant line still billed after refunds."""
     if not context.active(RULE_ID):
         return
     for record in visit.records:
         if isinstance(record, SurgeryRecord):
             yield from _record_findings(record, visit, context)
-    for charge in visit.charges:
-        if _is_implant_charge(charge, context):
-            yield from _charge_findings(charge, visit, context)
+    if not any(_is_implant_charge(c, context) for c in visit.charges):
+        return
+    lines = live_lines(visit.charges)
+    for line in lines:
+        if line.quantity > 0 and _is_implant_charge(line.charge, context):
+            yield from _charge_findings(line.charge, line.quantity, lines, context)
 
 
 def _is_implant_charge(charge: Charge, context: Context) -> bool:
@@ -119,11 +128,6 @@ def _udi_hits(
         yield f"{label}UDI {text} 已过期：有效期至{udi.expiry}，{what}{day}"
 
 
-def _keys(texts: Iterable[str | None]) -> set[str]:
-    """Serial keys (DI/serial) of the serial-tracked UDIs among ``texts``."""
-    return {key for text in texts if text and (key := udi_key(text)) is not None}
-
-
 def _history_hits(key: str, label: str, context: Context) -> Iterator[_Hit]:
     """One hit per other visit that billed or implanted the serial ``key``."""
     by_visit: dict[str, list[UdiUse]] = defaultdict(list)
@@ -165,12 +169,14 @@ def _implanted_before(record: SurgeryRecord, visit: Visit) -> dict[str, list[Sub
         if not isinstance(other, SurgeryRecord) or other.record_id == record.record_id:
             continue
         if other.recorded_at <= record.recorded_at:
-            for key in _keys(i.udi for i in other.implants):
+            for key in serial_keys(i.udi for i in other.implants if i.udi):
                 found[key].append(subject_of(other))
     return found
 
 
-def _charge_findings(charge: Charge, visit: Visit, context: Context) -> Iterator[Finding]:
+def _charge_findings(
+    charge: Charge, quantity: Decimal, lines: Sequence[LiveLine], context: Context
+) -> Iterator[Finding]:
     day = charge.charged_at.date()
     label = f"收费{charge.item_code}{charge.name}"
     parsed = {text: _parse(text, day) for text in charge.udis}
@@ -178,31 +184,24 @@ def _charge_findings(charge: Charge, visit: Visit, context: Context) -> Iterator
     for text, udi in parsed.items():
         hits.extend((m, ()) for m in _udi_hits(text, udi, f"{label}的", day, "收费日期"))
     scans = [(f"{label}第{n}个", text) for n, text in enumerate(charge.udis, 1)]
-    hits.extend(_reuse_hits(scans, _billed_before(charge, visit), "收费", context))
-    distinct = {(u.di, u.pi) for u in parsed.values() if isinstance(u, Udi)}
-    if charge.udis and charge.quantity > len(distinct):
-        qty = format(charge.quantity.normalize(), "f")
-        hits.append((f"{label}计费数量{qty}超过有效UDI数{len(distinct)}", ()))
+    hits.extend(_reuse_hits(scans, billed_before(charge, lines), "收费", context))
+    if charge.udis:
+        valid = [u for text in charge.udis if isinstance(u := parsed[text], Udi)]
+        hits.extend(_quantity_hits(quantity, valid, label))
     evidence = f"收费{charge.charge_id}，UDI：{'; '.join(charge.udis) or '无'}"
     subject, amount = subject_of(charge), charge.amount
+    if quantity != charge.quantity:  # 事后, partly refunded: the amount still billed
+        amount = (quantity * charge.unit_price).quantize(Decimal("0.01"))
     for message, related in hits:
         yield context.finding(
             RULE_ID, subject, message, amount=amount, evidence=evidence, related=related
         )
 
 
-def _billed_before(charge: Charge, visit: Visit) -> dict[str, list[Subject]]:
-    """Serials billed on other lines up to this one and not refunded (a refund line cancels)."""
-    net: dict[str, int] = defaultdict(int)
-    lines: dict[str, list[Subject]] = defaultdict(list)
-    for other in visit.charges:
-        refund = other.quantity < 0
-        if other.charge_id == charge.charge_id or (
-            not refund and other.charged_at > charge.charged_at
-        ):
-            continue
-        for key in _keys(other.udis):
-            net[key] += -1 if refund else 1
-            if not refund:
-                lines[key].append(subject_of(other))
-    return {key: lines[key] for key, count in net.items() if count > 0}
+def _quantity_hits(quantity: Decimal, scans: Sequence[Udi], label: str) -> Iterator[_Hit]:
+    """Billed quantity against the units scanned: distinct serials plus lot-only scans."""
+    serials, lot_only = unit_count(scans)
+    if quantity > serials + lot_only:
+        qty = format(quantity.normalize(), "f")
+        detail = f"（不同序列号{serials}个，无序列号UDI扫码{lot_only}次）" if lot_only else ""
+        yield f"{label}计费数量{qty}超过有效UDI数{serials + lot_only}{detail}", ()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import Field
 
 from yibao_sdk.models.catalog import PriceCap
 from yibao_sdk.models.charge import Charge
@@ -27,6 +30,9 @@ __all__ = ["RULE_ID", "SPEC"]
 RULE_ID = "YB-PRICE-CAP"
 
 _CENT = Decimal("0.01")
+
+Amount = Annotated[Decimal, Field(ge=0)]
+"""An amount in 元 that cannot be negative."""
 _LEVEL = {"1": "一级", "2": "二级", "3": "三级"}
 
 SPEC = RuleSpec(
@@ -36,7 +42,7 @@ SPEC = RuleSpec(
     stages=frozenset({Stage.MID, Stage.POST}),
     default_severity=Severity.BLOCK,
     parameters=(
-        Param("tolerance", Decimal, Decimal("0"), "单价允许高出限价的误差（元），用于舍入差异"),
+        Param("tolerance", Amount, Decimal("0"), "单价允许高出限价的误差（元，≥0），用于舍入差异"),
     ),
     override=OverridePolicy(overridable=False),
     description="国家规则102001：收费单价高于本院等级在费用发生日有效的最高限价"

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Literal
 
+from pydantic import NonNegativeInt
+
 from yibao_sdk.models.settlement import Settlement
 from yibao_sdk.models.visit import Visit, VisitType
 from yibao_sdk.rules import (
@@ -36,7 +38,9 @@ SPEC = RuleSpec(
     stages=frozenset({Stage.MID, Stage.POST}),
     default_severity=Severity.WARN,
     parameters=(
-        Param("days", int, 15, "本次入院日期距上次出院日期不超过该天数（自然日）视为分解住院嫌疑"),
+        Param("days", NonNegativeInt, 15,
+              "本次入院日期距上次出院日期不超过该天数（自然日，≥0；0 仅查同日再入院）"
+              "视为分解住院嫌疑"),
         Param("match", Match, "category",
               "主诊断比较方式：category 比较ICD-10类目（前3位），exact 比较完整编码"),
         Param("exclude_diagnoses", tuple[str, ...], ("Z51", "Z49"),

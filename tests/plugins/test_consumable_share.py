@@ -74,9 +74,11 @@ def test_consumable_share_message_gives_percentage_and_amounts() -> None:
 
 
 def test_consumable_share_yellow_needs_a_reason_to_continue() -> None:
-    verdict = check(lines("45", "55"))
-    assert not verdict.allowed
     engine = f.engine(PLUGIN)
+    charges = lines("45", "55")
+    visit = f.visit(charges=charges)
+    verdict = engine.check_settlement(settle(visit), visit)
+    assert not verdict.allowed
     override = Override(finding_id=verdict.findings[0].finding_id,
                         reason="复杂骨折内固定，耗材必需", recorded_at=T0)
     assert engine.override(verdict, override).allowed
@@ -156,3 +158,9 @@ def test_consumable_share_verdict_json_round_trip() -> None:
     again = Verdict.model_validate_json(verdict.model_dump_json())
     assert again == verdict
     assert again.colour is Colour.RED
+
+
+@pytest.mark.parametrize("param", ["warn_ratio", "block_ratio"])
+def test_consumable_share_negative_ratio_is_refused_by_the_config(param: str) -> None:
+    with pytest.raises(ConfigError, match=rf"rules\.YB-CONSUMABLE-SHARE\.{param}"):
+        f.engine(PLUGIN, rules={RULE: {param: -1}})

@@ -85,6 +85,7 @@ def test_greylist_spec_is_registered_under_the_core_id() -> None:
     assert spec.default_params() == {
         "watch_points": 3, "restricted_points": 6, "suspended_points": 9, "terminated_points": 12,
     }
+    assert spec.override.overridable is False
 
 
 @pytest.mark.parametrize("points", [0, 2])
@@ -99,26 +100,58 @@ def test_greylist_watch_tier_is_an_info_finding() -> None:
         assert text in finding.message
 
 
-def test_greylist_restricted_tier_blocks_second_line_drugs_with_two_senior_signatures() -> None:
+def test_greylist_restricted_tier_forbids_second_line_drugs_and_cannot_be_overridden() -> None:
     eng = engine(6)
     verdict = order_verdict(eng, SECOND_LINE)
     finding = only(verdict)
     assert verdict.colour is Colour.RED
-    assert "限制级" in finding.message and "二线药品" in finding.message
-    assert SECOND_LINE in finding.message
-    assert (finding.policy.signatures, finding.policy.min_title) == (
-        2, ProfessionalTitle.ASSOCIATE_CHIEF)
-    with pytest.raises(OverrideError):
-        eng.override(verdict, override(finding, "D010"))
-    assert eng.override(verdict, override(finding, "D010", "D011")).allowed
+    assert "限制级医师不得开具二线药品" in finding.message and SECOND_LINE in finding.message
+    assert finding.policy.overridable is False
+    with pytest.raises(OverrideError, match="cannot be overridden"):
+        eng.override(verdict, override(finding, "D010", "D011"))
+
+
+@pytest.mark.parametrize(
+    ("points", "severity"), [(5, Severity.INFO), (6, Severity.BLOCK), (8, Severity.BLOCK)]
+)
+def test_greylist_restricted_tier_starts_at_six_points_for_second_line_drugs(
+    points: int, severity: Severity
+) -> None:
+    assert only(order_verdict(engine(points), SECOND_LINE)).severity is severity
+
+
+def test_greylist_registered_restricted_tier_forbids_second_line_drugs() -> None:
+    doctor = f.practitioner("D001", tier=GreyListTier.RESTRICTED)
+    finding = only(order_verdict(engine(doctor=doctor), SECOND_LINE))
+    assert finding.severity is Severity.BLOCK and finding.policy.overridable is False
+    assert "医保办登记" in finding.message
+
+
+@pytest.mark.parametrize("code", [SECOND_LINE, HIGH_VALUE, IMPLANT])
+@pytest.mark.parametrize("how", ["emergency-visit", "urgent-order"])
+def test_greylist_restricted_tier_in_an_emergency_gets_a_warn(code: str, how: str) -> None:
+    visit_type = VisitType.EMERGENCY if how == "emergency-visit" else VisitType.INPATIENT
+    verdict = order_verdict(engine(6), code, urgent=how == "urgent-order", visit_type=visit_type)
+    finding = only(verdict)
+    assert verdict.colour is Colour.YELLOW and finding.severity is Severity.WARN
+    assert finding.policy.reason_required
+    assert "限制级" in finding.message and "急诊/抢救" in finding.message
+
+
+def test_greylist_restricted_tier_charge_from_an_urgent_order_is_only_a_warn() -> None:
+    order = f.drug_order(IMPLANT, urgent=True)
+    line = f.charge(IMPLANT, category=ChargeCategory.CONSUMABLE, unit_price="5000",
+                    order_id=order.order_id)
+    finding = only(engine(6).check_charge(line, f.visit(orders=[order])))
+    assert finding.severity is Severity.WARN and finding.policy.reason_required
 
 
 @pytest.mark.parametrize("code", [HIGH_VALUE, IMPLANT])
-def test_greylist_restricted_tier_blocks_high_value_and_implant_charges(code: str) -> None:
+def test_greylist_restricted_tier_forbids_high_value_and_implant_charges(code: str) -> None:
     charge = f.charge(code, category=ChargeCategory.CONSUMABLE, unit_price="5000")
     finding = only(engine(6).check_charge(charge, f.visit()))
-    assert finding.severity is Severity.BLOCK
-    assert "高值/植入耗材" in finding.message
+    assert finding.severity is Severity.BLOCK and finding.policy.overridable is False
+    assert "限制级医师不得开具高值/植入耗材" in finding.message
     assert finding.amount == Decimal("5000")
 
 
@@ -273,3 +306,14 @@ def test_greylist_thresholds_out_of_order_are_refused_when_the_engine_is_built()
 
     with pytest.raises(ConfigError, match="suspended_points=5"):
         f.engine(PLUGIN, rules={GREYLIST_RULE_ID: {"suspended_points": 5}})
+
+
+@pytest.mark.parametrize(
+    "param", ["watch_points", "restricted_points", "suspended_points", "terminated_points"]
+)
+@pytest.mark.parametrize("value", [-1, 0])
+def test_greylist_thresholds_must_be_positive(param: str, value: int) -> None:
+    from yibao_sdk import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"rules\.{RULE}\.{param}"):
+        f.engine(PLUGIN, rules={RULE: {param: value}})

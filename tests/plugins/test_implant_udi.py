@@ -247,6 +247,159 @@ def test_implant_udi_refunded_serial_may_be_billed_again() -> None:
     assert engine().check_charge(line(udi()), f.visit(charges=[first, refund])).findings == ()
 
 
+LOT_ONLY = "(01)06901234567892(17)271231(10)B2401"
+LOT_ONLY_B = "(01)06901234567892(17)271231(10)B2402"
+
+
+@pytest.mark.parametrize(
+    ("udis", "quantity", "expected"),
+    [
+        ((LOT_ONLY, LOT_ONLY), 2, []),
+        ((LOT_ONLY, LOT_ONLY), 1, []),
+        ((LOT_ONLY, LOT_ONLY), 3, ["计费数量3超过有效UDI数2（不同序列号0个，无序列号UDI扫码2次）"]),
+        ((LOT_ONLY,), 2, ["计费数量2超过有效UDI数1（不同序列号0个，无序列号UDI扫码1次）"]),
+        ((LOT_ONLY, LOT_ONLY_B), 2, []),
+        ((udi("SN0001"), LOT_ONLY, LOT_ONLY), 3, []),
+        ((udi("SN0001"), LOT_ONLY, LOT_ONLY), 4,
+         ["计费数量4超过有效UDI数3（不同序列号1个，无序列号UDI扫码2次）"]),
+        ((udi("SN0001"), udi("SN0001"), LOT_ONLY), 3,
+         ["与", "计费数量3超过有效UDI数2（不同序列号1个，无序列号UDI扫码1次）"]),
+        ((LOT_ONLY, "garbage"), 2, ["UDI无法解析", "计费数量2超过有效UDI数1"]),
+    ],
+    ids=["lot-only-twice-for-two", "lot-only-twice-for-one", "lot-only-twice-for-three",
+         "lot-only-once-for-two", "two-lots-for-two", "serial-and-two-lot-scans-for-three",
+         "serial-and-two-lot-scans-for-four", "serial-twice-and-a-lot-scan-for-three",
+         "lot-only-and-unparseable"],
+)
+def test_implant_udi_lot_only_scans_count_one_unit_each(
+    udis: tuple[str, ...], quantity: int, expected: list[str]
+) -> None:
+    found = messages(engine().check_charge(line(*udis, quantity=quantity), f.visit()))
+    assert len(found) == len(expected), found
+    for fragment, message in zip(expected, found, strict=True):
+        assert fragment in message
+
+
+def test_implant_udi_two_lot_only_scans_for_two_are_green_in_the_audit() -> None:
+    visit = f.visit(charges=[line(LOT_ONLY, LOT_ONLY, quantity=2)])
+    assert engine().audit_visit(visit).findings == ()
+
+
+# --- refunds (冲销) and serial reuse --------------------------------------------------------
+
+
+def refund(of: Charge | None = None, *udis: str, quantity: int = -1, **kw: Any) -> Charge:
+    """A refund line naming ``of`` (the usual HIS refund: no UDI scanned)."""
+    return line(*udis, quantity=quantity, refund_of=of.charge_id if of else None, **kw)
+
+
+def test_implant_udi_rebilled_after_a_refund_of_the_line_without_udis_is_green() -> None:
+    first = line(udi(), at=T0 - timedelta(hours=2))
+    back = refund(first, at=T0 - timedelta(hours=1))
+    verdict = engine().check_charge(line(udi()), f.visit(charges=[first, back]))
+    assert verdict.colour is Colour.GREEN and verdict.findings == ()
+
+
+def test_implant_udi_refund_of_another_line_does_not_free_the_serial() -> None:
+    first = line(udi("SN0001"), at=T0 - timedelta(hours=3))
+    other = line(udi("SN0002"), at=T0 - timedelta(hours=2))
+    back = refund(other, at=T0 - timedelta(hours=1))
+    visit = f.visit(charges=[first, other, back])
+    (finding,) = engine().check_charge(line(udi("SN0001")), visit).findings
+    assert f"收费{first.charge_id}" in finding.message
+    assert [s.id for s in finding.related] == [first.charge_id]
+    assert engine().check_charge(line(udi("SN0002")), visit).findings == ()
+
+
+def test_implant_udi_refund_naming_a_line_frees_all_its_serials() -> None:
+    first = line(udi("SN0001"), udi("SN0002"), at=T0 - timedelta(hours=2))
+    visit = f.visit(charges=[first, refund(first, at=T0 - timedelta(hours=1))])
+    assert engine().check_charge(line(udi("SN0001")), visit).findings == ()
+    assert engine().check_charge(line(udi("SN0002")), visit).findings == ()
+
+
+def test_implant_udi_refund_scanning_a_serial_frees_only_that_serial() -> None:
+    first = line(udi("SN0001"), udi("SN0002"), at=T0 - timedelta(hours=2))
+    for back in (refund(first, udi("SN0002"), at=T0 - timedelta(hours=1)),
+                 refund(None, udi("SN0002"), at=T0 - timedelta(hours=1))):
+        visit = f.visit(charges=[first, back])
+        assert engine().check_charge(line(udi("SN0002")), visit).findings == ()
+        (message,) = messages(engine().check_charge(line(udi("SN0001")), visit))
+        assert f"收费{first.charge_id}" in message
+
+
+def test_implant_udi_refund_without_refund_of_or_udis_cancels_the_latest_line() -> None:
+    first = line(udi("SN0001"), at=T0 - timedelta(hours=3))
+    second = line(udi("SN0002"), at=T0 - timedelta(hours=2))
+    visit = f.visit(charges=[first, second, refund(at=T0 - timedelta(hours=1))])
+    assert engine().check_charge(line(udi("SN0002")), visit).findings == ()
+    (message,) = messages(engine().check_charge(line(udi("SN0001")), visit))
+    assert f"收费{first.charge_id}" in message
+
+
+def test_implant_udi_refund_of_another_item_does_not_free_the_serial() -> None:
+    first = line(udi(), at=T0 - timedelta(hours=2))
+    other_item = refund(code=PLAIN_CODE, at=T0 - timedelta(hours=1))
+    (message,) = messages(engine().check_charge(line(udi()), f.visit(charges=[first, other_item])))
+    assert f"收费{first.charge_id}" in message
+
+
+def test_implant_udi_audit_nets_refunds_through_refund_of() -> None:
+    first = line(udi(), at=T0)
+    back = refund(first, at=T0 + timedelta(hours=1))
+    again = line(udi(), at=T0 + timedelta(hours=2))
+    assert engine().audit_visit(f.visit(charges=[first, back, again])).findings == ()
+
+
+def test_implant_udi_audit_judges_the_lines_left_after_refunds() -> None:
+    first = line(udi(), at=T0)
+    again = line(udi(), at=T0 + timedelta(hours=1))
+    back = refund(first, at=T0 + timedelta(hours=2))
+    assert engine().audit_visit(f.visit(charges=[first, again, back])).findings == ()
+    other = line(udi("SN0002"), at=T0)
+    kept = f.visit(charges=[first, other, again, refund(other, at=T0 + timedelta(hours=2))])
+    assert [x.subject.id for x in engine().audit_visit(kept).findings] == [again.charge_id]
+
+
+def test_implant_udi_refund_naming_an_unknown_line_cancels_the_latest_line_of_the_item() -> None:
+    first = line(udi(), at=T0 - timedelta(hours=2))
+    stray = refund(line(udi("SN0009")), at=T0 - timedelta(hours=1))  # names no line of the visit
+    assert engine().check_charge(line(udi()), f.visit(charges=[first, stray])).findings == ()
+
+
+def test_implant_udi_audit_skips_a_line_refunded_in_full() -> None:
+    unscanned = line(at=T0)
+    visit = f.visit(charges=[unscanned, refund(unscanned, at=T0 + timedelta(hours=1))])
+    assert engine().audit_visit(visit).findings == ()
+
+
+def test_implant_udi_audit_checks_the_quantity_left_after_a_partial_refund() -> None:
+    short = line(udi(), quantity=2, at=T0)
+    partial = f.visit(charges=[short, refund(short, at=T0 + timedelta(hours=1))])
+    assert engine().audit_visit(partial).findings == ()
+    (finding,) = engine().audit_visit(f.visit(charges=[short])).findings
+    assert "计费数量2超过有效UDI数1" in finding.message
+
+
+def test_implant_udi_serial_refunded_in_another_visit_via_refund_of_is_green() -> None:
+    """Needs the core history index to net through ``refund_of`` (yibao_sdk/rules/stores.py)."""
+    old = line(udi(), at=T0 - timedelta(days=39))
+    earlier = f.visit(visit_id="V-OLD", admitted_at=T0 - timedelta(days=40),
+                      discharged_at=T0 - timedelta(days=30),
+                      charges=[old, refund(old, at=T0 - timedelta(days=38))])
+    assert engine(history=[earlier]).check_charge(line(udi()), f.visit()).findings == ()
+
+
+def test_implant_udi_serial_kept_in_another_visit_after_another_refund_is_red() -> None:
+    old, other = line(udi(), at=T0 - timedelta(days=39)), line(udi("SN0002"),
+                                                                at=T0 - timedelta(days=39))
+    earlier = f.visit(visit_id="V-OLD", admitted_at=T0 - timedelta(days=40),
+                      discharged_at=T0 - timedelta(days=30),
+                      charges=[old, other, refund(other, at=T0 - timedelta(days=38))])
+    (message,) = messages(engine(history=[earlier]).check_charge(line(udi()), f.visit()))
+    assert "就诊V-OLD" in message and old.charge_id in message
+
+
 # --- audit (事后) and the engine around the rule ------------------------------------------
 
 

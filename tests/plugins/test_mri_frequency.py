@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from yibao_sdk.errors import OverrideError
+from yibao_sdk.errors import ConfigError, OverrideError
 from yibao_sdk.models import Charge, ChargeCategory, ImagingOrder, ProfessionalTitle, Visit
 from yibao_sdk.rules import Colour, Engine, Override, Severity, Stage, Verdict
 from yibao_sdk.testing import factories as f
@@ -255,3 +255,9 @@ def test_mri_frequency_verdict_json_round_trip() -> None:
     verdict = engine().check_charge(line(), visit(charges=[line(T0 - timedelta(hours=4))]))
     again = Verdict.model_validate_json(verdict.model_dump_json())
     assert again == verdict and again.colour is Colour.RED
+
+
+@pytest.mark.parametrize("value", [-1, 0])
+def test_mri_frequency_window_hours_must_be_positive(value: int) -> None:
+    with pytest.raises(ConfigError, match=r"rules\.YB-MRI-24H\.window_hours"):
+        f.engine(PLUGIN, rules={RULE: {"window_hours": value}})

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from yibao_sdk.errors import OverrideError
+from yibao_sdk.errors import ConfigError, OverrideError
 from yibao_sdk.models import CatalogItem, PriceCap
 from yibao_sdk.rules import Colour, Engine, Override, Severity, Stage, Verdict
 from yibao_sdk.testing import factories as f
@@ -140,11 +140,12 @@ def test_price_cap_audit_ignores_a_fully_refunded_line() -> None:
 
 
 def test_price_cap_red_finding_cannot_be_overridden() -> None:
-    verdict = engine().check_charge(f.charge(CODE, unit_price="11"), f.visit())
+    checker = engine()
+    verdict = checker.check_charge(f.charge(CODE, unit_price="11"), f.visit())
     override = Override(finding_id=verdict.findings[0].finding_id, reason="物价局特批",
                         recorded_at=T0)
     with pytest.raises(OverrideError, match="cannot be overridden"):
-        engine().override(verdict, override)
+        checker.override(verdict, override)
 
 
 def test_price_cap_verdict_json_round_trip() -> None:
@@ -153,3 +154,15 @@ def test_price_cap_verdict_json_round_trip() -> None:
     again = Verdict.model_validate_json(verdict.model_dump_json())
     assert again == verdict
     assert again.findings[0].amount == Decimal("0.01")
+
+
+@pytest.mark.parametrize("value", [-1, "-0.01"])
+def test_price_cap_negative_tolerance_is_refused_by_the_config(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"rules\.YB-PRICE-CAP\.tolerance"):
+        f.engine(PLUGIN, rules={RULE: {"tolerance": value}})
+
+
+def test_price_cap_zero_tolerance_is_accepted() -> None:
+    strict = engine(rules={RULE: {"tolerance": 0}})
+    assert strict.check_charge(f.charge(CODE, unit_price="10.00"), f.visit()).findings == ()
+    assert strict.check_charge(f.charge(CODE, unit_price="10.01"), f.visit()).findings

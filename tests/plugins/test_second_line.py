@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 
-from yibao_sdk.errors import OverrideError
-from yibao_sdk.models import ChargeCategory, DrugOrder, ProfessionalTitle
+from yibao_sdk.errors import ConfigError, OverrideError
+from yibao_sdk.models import ChargeCategory, DrugOrder, GreyListTier, ProfessionalTitle
 from yibao_sdk.rules import Colour, Engine, Override, Severity, Stage, Verdict
 from yibao_sdk.testing import factories as f
 
@@ -26,7 +27,12 @@ PEOPLE = [
     f.practitioner("D011", ProfessionalTitle.CHIEF),
     f.practitioner("D012", ProfessionalTitle.CHIEF),
     f.practitioner("D020", ProfessionalTitle.ATTENDING),
+    f.practitioner("D005", ProfessionalTitle.CHIEF, tier=GreyListTier.WATCH),
+    f.practitioner("D006", ProfessionalTitle.CHIEF, tier=GreyListTier.RESTRICTED),
+    f.practitioner("D007", ProfessionalTitle.CHIEF, tier=GreyListTier.SUSPENDED),
+    f.practitioner("D008", ProfessionalTitle.CHIEF, tier=GreyListTier.TERMINATED),
 ]
+GREYLIST = "yibao_sdk.plugins.greylist"
 
 
 def engine(rules: dict[str, dict[str, Any]] | None = None) -> Engine:
@@ -113,6 +119,83 @@ def test_second_line_min_title_parameter() -> None:
     (finding,) = check(drug, {"min_title": "主任医师"}).findings
     assert "须2名主任医师及以上" in finding.message and "合格签名1名" in finding.message
     assert check(order("D011", "D012"), {"min_title": "主任医师"}).findings == ()
+
+
+def test_second_line_a_suspended_chief_does_not_count() -> None:
+    drug = order("D010", "D007")
+    verdict = check(drug)
+    assert verdict.colour is Colour.RED
+    (finding,) = verdict.findings
+    assert "合格签名1名" in finding.message
+    assert "D007（主任医师，灰名单暂停级，签名无效）" in finding.message
+    assert "D010（副主任医师）" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("signer", "void"),
+    [("D005", None), ("D006", "限制"), ("D007", "暂停"), ("D008", "终止")],
+    ids=["watch-counts", "restricted", "suspended", "terminated"],
+)
+def test_second_line_grey_list_tier_of_a_signer(signer: str, void: str | None) -> None:
+    verdict = check(order("D010", signer))
+    if void is None:
+        assert verdict.findings == ()
+    else:
+        (finding,) = verdict.findings
+        assert "合格签名1名" in finding.message
+        assert f"{signer}（主任医师，灰名单{void}级，签名无效）" in finding.message
+
+
+def test_second_line_a_barred_prescriber_does_not_count_either() -> None:
+    (finding,) = check(order("D010", by="D006")).findings
+    assert "合格签名1名" in finding.message
+    assert "D006（主任医师，灰名单限制级，签名无效）" in finding.message
+    assert check(order("D010", "D011", by="D006")).findings == ()
+
+
+def points_engine(points: int, on: date = date(2026, 1, 15)) -> Engine:
+    """Both rules loaded; D011 (主任医师) scored ``points`` on ``on``."""
+    return f.engine(PLUGIN, GREYLIST, catalog=CATALOG, practitioners=PEOPLE,
+                    violations=[f.violation("D011", points, on=on)])
+
+
+@pytest.mark.parametrize(
+    ("points", "counts"), [(3, True), (5, True), (6, False), (9, False), (12, False)],
+    ids=["watch", "watch-top", "restricted", "suspended", "terminated"],
+)
+def test_second_line_signer_tier_from_grey_list_points(points: int, counts: bool) -> None:
+    verdict = points_engine(points).check_order(order("D010", "D011"), f.visit())
+    found = [x for x in verdict.findings if x.rule_id == RULE]
+    if counts:
+        assert found == []
+    else:
+        (finding,) = found
+        assert "合格签名1名" in finding.message and "D011（主任医师，灰名单" in finding.message
+        assert "签名无效" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("at", "counts"),
+    [(datetime(2025, 12, 31, 23, 59), False), (datetime(2026, 1, 1, 0, 0), True)],
+    ids=["same-year", "next-year"],
+)
+def test_second_line_signer_tier_is_taken_on_the_order_date(at: datetime, counts: bool) -> None:
+    eng = points_engine(9, on=date(2025, 12, 1))
+    drug = f.drug_order(MEROPENEM, at=at, by="D001", cosigners=("D010", "D011"))
+    found = [x for x in eng.check_order(drug, f.visit()).findings if x.rule_id == RULE]
+    assert (found == []) is counts
+
+
+def test_second_line_audit_ignores_barred_signers() -> None:
+    bad = order("D010", "D007")
+    verdict = engine().audit_visit(f.visit(orders=[order("D010", "D005"), bad]))
+    assert [x.subject.id for x in verdict.findings] == [bad.order_id]
+
+
+@pytest.mark.parametrize("value", [-1, 0])
+def test_second_line_min_signatures_must_be_positive(value: int) -> None:
+    with pytest.raises(ConfigError, match=rf"rules\.{RULE}\.min_signatures"):
+        engine({RULE: {"min_signatures": value}})
 
 
 def test_second_line_audit_checks_every_drug_order_of_the_visit() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from yibao_sdk.errors import ConfigError
 from yibao_sdk.models import Diagnosis, Settlement, Visit, VisitType
 from yibao_sdk.rules import Colour, Severity, Stage, SubjectKind, Verdict
 from yibao_sdk.testing import factories as f
@@ -182,3 +183,14 @@ def test_split_stay_verdict_json_round_trip() -> None:
     again = Verdict.model_validate_json(verdict.model_dump_json())
     assert again == verdict
     assert again.colour is Colour.YELLOW
+
+
+@pytest.mark.parametrize("value", [-1, -15])
+def test_split_stay_negative_days_are_refused_by_the_config(value: int) -> None:
+    with pytest.raises(ConfigError, match=r"rules\.YB-SPLIT-STAY\.days"):
+        f.engine(PLUGIN, rules={RULE: {"days": value}})
+
+
+@pytest.mark.parametrize(("gap", "hit"), [(0, True), (1, False)])
+def test_split_stay_zero_days_flags_only_a_same_day_readmission(gap: int, hit: bool) -> None:
+    assert bool(check([earlier(gap_days=gap)], rules={RULE: {"days": 0}}).findings) is hit

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from yibao_sdk.errors import OverrideError
+from yibao_sdk.errors import ConfigError, OverrideError
 from yibao_sdk.models import Charge, ChargeCategory, FormRecord, ProfessionalTitle
 from yibao_sdk.rules import Colour, Engine, Override, Severity, Stage, Verdict
 from yibao_sdk.testing import factories as f
@@ -160,3 +160,9 @@ def test_teg_preop_verdict_json_round_trip() -> None:
     verdict = check(teg(), [f.form(at=T0 + timedelta(minutes=5))])
     again = Verdict.model_validate_json(verdict.model_dump_json())
     assert again == verdict and again.colour is Colour.RED
+
+
+@pytest.mark.parametrize("value", [-1, 0])
+def test_teg_preop_window_hours_must_be_positive(value: int) -> None:
+    with pytest.raises(ConfigError, match=r"rules\.YB-TEG-PREOP\.window_hours"):
+        f.engine(PLUGIN, rules={RULE: {"window_hours": value}})

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar, runtime_checkable
 
-from yibao_sdk.codes import parse_udi
-from yibao_sdk.errors import CodeFormatError, InputError
+from yibao_sdk.errors import InputError
 from yibao_sdk.models.catalog import CatalogItem
 from yibao_sdk.models.practitioner import Practitioner, Violation
 from yibao_sdk.models.record import SurgeryRecord
 from yibao_sdk.models.visit import Visit
+from yibao_sdk.rules.netting import live_lines, serial_keys, udi_key
 
 __all__ = [
     "Catalog",
@@ -43,15 +43,6 @@ class UdiUse:
     patient_id: str
     item_id: str
     used_at: datetime
-
-
-def udi_key(text: str) -> str | None:
-    """``DI/serial`` of a serial-tracked UDI, or None (unparseable or no serial)."""
-    try:
-        udi = parse_udi(text)
-    except CodeFormatError:
-        return None
-    return f"{udi.di}/{udi.serial}" if udi.serial else None
 
 
 @runtime_checkable
@@ -109,27 +100,19 @@ class InMemoryHistory:
 def _udis_of(visit: Visit) -> dict[str, list[tuple[str, datetime]]]:
     """Serial keys still used in ``visit`` → the items (id, time) that used them.
 
-    Billed lines count +1 and refund lines −1 per serial, so a UDI billed by mistake and
-    refunded is not a use; a refund naming its line in ``refund_of`` cancels that line's UDIs
-    even when it carries none itself (the usual HIS refund). An implant in a surgery record
-    always is a use.
+    Charge lines are netted against refunds with :func:`~yibao_sdk.rules.netting.live_lines`
+    (the same netting the implant-UDI rule applies within a visit); an implant in a surgery
+    record always is a use.
     """
-    net: dict[str, int] = defaultdict(int)
     items: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
-    by_id = {c.charge_id: c for c in visit.charges}
-    for charge in visit.charges:
-        refunded = by_id.get(charge.refund_of or "")
-        scanned = charge.udis or (refunded.udis if refunded is not None else ())
-        for key in filter(None, map(udi_key, scanned)):
-            net[key] += 1 if charge.quantity > 0 else -1
-            if charge.quantity > 0:
-                items[key].append((charge.charge_id, charge.charged_at))
+    for line in live_lines(visit.charges):
+        for key in sorted(line.serials):
+            items[key].append((line.charge.charge_id, line.charge.charged_at))
     for record in visit.records:
         if isinstance(record, SurgeryRecord):
-            for key in filter(None, (udi_key(i.udi) for i in record.implants if i.udi)):
-                net[key] = max(net[key], 1)
+            for key in serial_keys(i.udi for i in record.implants if i.udi):
                 items[key].append((record.record_id, record.recorded_at))
-    return {key: items[key] for key, count in net.items() if count > 0}
+    return dict(items)
 
 
 def _index(items: Iterable[_T], key: Callable[[_T], str], what: str) -> dict[str, _T]:
