@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from yibao_sdk._version import __version__
-from yibao_sdk.cases import engine_for_case, load_case
+from yibao_sdk.cases import Case, engine_for_case, load_case
+from yibao_sdk.cli_audit import CommandFailed, add_audit_commands, open_audit_log
 from yibao_sdk.cli_render import render_report, render_rules, report_json, rules_json
 from yibao_sdk.errors import (
     AuditLogError,
@@ -20,6 +20,7 @@ from yibao_sdk.errors import (
     YibaoError,
 )
 from yibao_sdk.models.patient import Hospital, HospitalLevel
+from yibao_sdk.privacy import scrub
 from yibao_sdk.rules.config import EngineConfig, load_config
 from yibao_sdk.rules.engine import Engine
 from yibao_sdk.rules.findings import Colour
@@ -52,7 +53,7 @@ class _Parser(argparse.ArgumentParser):
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
-            sys.stderr.write(message)
+            sys.stderr.write(scrub(message))
         raise _Exit(status)
 
     def error(self, message: str) -> NoReturn:
@@ -66,15 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     Exit codes (``sysexits.h`` where one fits; 1 and 2 are the verdict colours):
 
     * 0: green / OK;
-    * 1: yellow (``check``); a broken, missing or unreadable audit log (``audit-log verify``);
+    * 1: yellow (``check``); a broken, missing or unreadable audit log, or one that does not
+      reach ``--expect-head`` (``audit-log verify`` and ``head``);
     * 2: red (``check``);
     * 64 (EX_USAGE): usage error;
     * 65 (EX_DATAERR): bad input data (unreadable file, bad JSON, invalid field);
-    * 70 (EX_SOFTWARE): a rule plugin failed to load or to run;
+    * 70 (EX_SOFTWARE): a rule plugin failed to load or to run; an internal error;
     * 74 (EX_IOERR): the audit log cannot be written;
-    * 78 (EX_CONFIG): bad configuration or environment.
+    * 78 (EX_CONFIG): bad configuration or environment (e.g. an unreadable audit-log key file).
 
-    Any :class:`YibaoError` is reported as one ``yibao: error: …`` line on stderr.
+    Any :class:`YibaoError` is reported as one ``yibao: error: …`` line on stderr; any other
+    exception as one ``yibao: internal error: …`` line (``YIBAO_DEBUG=1`` re-raises it, for the
+    traceback). Every such line is :func:`~yibao_sdk.privacy.scrub`-bed of ID and phone numbers.
     """
     parser = _build_parser()
     try:
@@ -82,12 +86,32 @@ def main(argv: list[str] | None = None) -> int:
         status: int = args.handler(args, load_settings())
     except _Exit as exc:
         return exc.status
+    except CommandFailed as exc:
+        _error(f"error: {exc}")
+        return exc.status
     except YibaoError as exc:
-        print(f"yibao: error: {exc}", file=sys.stderr)
+        _error(f"error: {exc}")
         return next((code for kind, code in _BY_ERROR if isinstance(exc, kind)), EX_SOFTWARE)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # last resort: a traceback here would also exit 1, which means "yellow"
+        if _debug():
+            raise
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        _error(f"internal error: {what} (set YIBAO_DEBUG=1 for the traceback)")
+        return EX_SOFTWARE
     return status
+
+
+def _error(message: str) -> None:
+    """One ``yibao: …`` line on stderr, with ID-card and phone numbers masked."""
+    print("yibao: " + " ".join(scrub(message).splitlines()), file=sys.stderr)
+
+
+def _debug() -> bool:
+    """``YIBAO_DEBUG`` is read here, not from the settings: it must work when they fail."""
+    return os.environ.get("YIBAO_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -105,11 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
     listing = rules_cmds.add_parser("list", help="table of the loaded rules")
     _common(listing)
     listing.set_defaults(handler=_rules_list)
-    audit = commands.add_parser("audit-log", help="audit-log tools")
-    audit_cmds = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    verify = audit_cmds.add_parser("verify", help="verify the hash chain")
-    verify.add_argument("--db", type=Path, metavar="PATH", help="audit-log database")
-    verify.set_defaults(handler=_verify)
+    add_audit_commands(commands)
     return parser
 
 
@@ -122,7 +142,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     config = _config(args, settings)
-    case = load_case(args.file)
+    case = _load_case(args.file)
     audit = _audit_log(args, settings)
     try:
         plugins, entry_points = _loading(args)
@@ -150,21 +170,12 @@ def _rules_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    path: Path = args.db or settings.audit_db
+def _load_case(path: Path) -> Case:
     try:
-        if not path.is_file():
-            raise AuditLogError("no such file")
-        log = AuditLog(path)
-        try:
-            count = log.verify()
-        finally:
-            log.close()
-    except (AuditLogError, sqlite3.Error) as exc:
-        print(f"yibao: error: audit log {path}: {exc}", file=sys.stderr)
-        return 1
-    print(f"OK: {count} entries")
-    return 0
+        return load_case(path)
+    except RecursionError as exc:
+        # json refuses absurdly nested input by running out of stack: bad data, not a bug
+        raise InputError("nested too deeply", where=str(path)) from exc
 
 
 def _config(args: argparse.Namespace, settings: Settings) -> EngineConfig | None:
@@ -173,11 +184,12 @@ def _config(args: argparse.Namespace, settings: Settings) -> EngineConfig | None
 
 
 def _audit_log(args: argparse.Namespace, settings: Settings) -> AuditLog | None:
-    """``--audit-db``, else ``YIBAO_AUDIT_DB`` when set; no audit log otherwise."""
+    """``--audit-db``, else ``YIBAO_AUDIT_DB`` when set; no audit log otherwise. Keyed when
+    ``YIBAO_AUDIT_KEY`` or ``YIBAO_AUDIT_KEY_FILE`` is set."""
     path: Path | None = args.audit_db
     if path is None and "audit_db" in settings.model_fields_set:
         path = settings.audit_db
-    return AuditLog(path) if path is not None else None
+    return open_audit_log(path, settings) if path is not None else None
 
 
 def _colour(args: argparse.Namespace, settings: Settings) -> bool:

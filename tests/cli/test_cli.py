@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 from importlib.metadata import entry_points
@@ -64,9 +65,20 @@ def yibao_check_order(order, context):
 '''
 
 
+LEAKY_PLUGIN = f'''
+from yibao_sdk import hookimpl
+
+
+@hookimpl
+def yibao_check_order(order, context):
+    raise KeyError({ID_CARD!r})
+'''
+
+
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("NO_COLOR", "YIBAO_CONFIG", "YIBAO_AUDIT_DB", "YIBAO_NO_COLOR"):
+    for name in ("NO_COLOR", "YIBAO_CONFIG", "YIBAO_AUDIT_DB", "YIBAO_NO_COLOR", "YIBAO_DEBUG",
+                 "YIBAO_AUDIT_KEY", "YIBAO_AUDIT_KEY_FILE", "YIBAO_AUDIT_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -269,6 +281,45 @@ def test_plugin_failures_exit_70(tmp_path, capsys) -> None:
     assert run(capsys, "check", case, "--plugin", tmp_path / "syntax.py")[0] == 70
 
 
+def test_an_id_number_in_a_plugin_error_is_masked(tmp_path, capsys) -> None:
+    leaky = tmp_path / "leaky.py"
+    leaky.write_text(LEAKY_PLUGIN, encoding="utf-8")
+    code, _, err = run(capsys, "check", write_case(tmp_path, "ok"), "--plugin", leaky)
+    assert code == 70
+    assert "KeyError('110*************2X')" in err
+    assert ID_CARD not in err
+    assert err.count("\n") == 1
+
+
+def test_absurdly_nested_json_is_one_line_not_a_traceback(tmp_path, capsys) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    code, out, err = run(capsys, "check", deep)
+    assert (code, out) == (65, "")
+    assert err == f"yibao: error: {deep}: nested too deeply\n"
+
+
+def test_an_unexpected_exception_is_an_internal_error(tmp_path, capsys, monkeypatch) -> None:
+    def buggy(path: Path) -> None:
+        raise TypeError(f"cannot add {ID_CARD} and 1\nsecond line")
+
+    monkeypatch.setattr("yibao_sdk.cli.load_case", buggy)
+    code, out, err = run(capsys, "check", write_case(tmp_path))
+    assert (code, out) == (70, "")
+    assert err == ("yibao: internal error: TypeError: cannot add 110*************2X and 1 second "
+                   "line (set YIBAO_DEBUG=1 for the traceback)\n")
+    monkeypatch.setenv("YIBAO_DEBUG", "1")
+    with pytest.raises(TypeError, match="cannot add"):
+        main(["check", str(write_case(tmp_path))])
+
+
+def test_usage_errors_are_scrubbed_too(capsys) -> None:
+    code, _, err = run(capsys, "rules", ID_CARD)
+    assert code == 64
+    assert "110*************2X" in err
+    assert ID_CARD not in err
+
+
 def test_plugin_by_module_name(tmp_path, capsys, light, monkeypatch) -> None:
     monkeypatch.syspath_prepend(str(tmp_path))
     assert run(capsys, "check", write_case(tmp_path, "red"), "--plugin", "light_rules")[0] == 2
@@ -326,7 +377,9 @@ def test_audit_log_verify_then_tampered(tmp_path, capsys, light) -> None:
     db = tmp_path / "audit.sqlite3"
     case = write_case(tmp_path, "yellow")
     assert run(capsys, "check", case, "--plugin", light, "--audit-db", db)[0] == 1
-    assert run(capsys, "audit-log", "verify", "--db", db) == (0, "OK: 3 entries\n", "")
+    code, out, err = run(capsys, "audit-log", "verify", "--db", db)
+    assert (code, err) == (0, "")
+    assert re.fullmatch(r"OK: 3 entries, head 3:[0-9a-f]{64}\n", out)
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE audit_log SET payload = '{}' WHERE seq = 2")
     conn.close()
@@ -339,7 +392,7 @@ def test_audit_db_from_environment(tmp_path, capsys, light, monkeypatch) -> None
     db = tmp_path / "env.sqlite3"
     monkeypatch.setenv("YIBAO_AUDIT_DB", str(db))
     run(capsys, "check", write_case(tmp_path, "ok"), "--plugin", light)
-    assert run(capsys, "audit-log", "verify") == (0, "OK: 3 entries\n", "")
+    assert run(capsys, "audit-log", "verify")[1].startswith("OK: 3 entries, head 3:")
 
 
 def test_no_audit_log_unless_asked(tmp_path, capsys, light) -> None:
@@ -347,7 +400,8 @@ def test_no_audit_log_unless_asked(tmp_path, capsys, light) -> None:
     assert not (tmp_path / "yibao-audit.sqlite3").exists()
     code, _, err = run(capsys, "audit-log", "verify")
     assert code == 1
-    assert "yibao-audit.sqlite3: no such file" in err
+    assert err == "yibao: error: yibao-audit.sqlite3 is not an audit log: no such file\n"
+    assert not (tmp_path / "yibao-audit.sqlite3").exists()
 
 
 def test_verify_rejects_a_file_that_is_not_a_database(tmp_path, capsys) -> None:
@@ -355,7 +409,7 @@ def test_verify_rejects_a_file_that_is_not_a_database(tmp_path, capsys) -> None:
     junk.write_bytes(b"not a database" * 100)
     code, _, err = run(capsys, "audit-log", "verify", "--db", junk)
     assert code == 1
-    assert err.startswith(f"yibao: error: audit log {junk}: ")
+    assert err == f"yibao: error: {junk} is not an audit log: file is not a database\n"
 
 
 def test_unwritable_audit_db_exits_74(tmp_path, capsys, light) -> None:
