@@ -280,3 +280,20 @@ def test_a_rule_raising_before_yielding_is_reported_with_its_file() -> None:
 
     with pytest.raises(PluginError, match=r"test_engine\.py.*KeyError.*yibao_check_order"):
         _engine(Plain()).check_order(f.drug_order(), f.visit())
+
+
+def test_item_codes_resolve_through_the_first_plugin_that_knows_them() -> None:
+    class Hospital:
+        @hookimpl
+        def yibao_resolve_item_code(self, hospital_item_code: str) -> str | None:
+            return {"LIS-TEG01": "002502030660000"}.get(hospital_item_code)
+
+    class Fallback:
+        @hookimpl(trylast=True)
+        def yibao_resolve_item_code(self, hospital_item_code: str, kind: str) -> str | None:
+            return f"FALLBACK-{kind}"
+
+    engine = _engine(Hospital(), Fallback())
+    assert engine.resolve_item_code("LIS-TEG01", "lab", "lis") == "002502030660000"
+    assert engine.resolve_item_code("OTHER", "lab", "lis") == "FALLBACK-lab"
+    assert _engine(Hospital()).resolve_item_code("OTHER", "lab", "lis") is None

@@ -19,7 +19,7 @@ def test_the_expected_hooks_exist() -> None:
     assert {name for name, _ in HOOKS} == {
         "yibao_register_rules", "yibao_check_order", "yibao_check_charge",
         "yibao_check_record", "yibao_check_settlement", "yibao_audit_visit",
-        "yibao_before_send", "yibao_after_reply",
+        "yibao_before_send", "yibao_after_reply", "yibao_resolve_item_code",
     }
 
 

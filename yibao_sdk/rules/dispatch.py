@@ -11,10 +11,10 @@ from yibao_sdk.rules.findings import Finding
 __all__ = ["call_hook", "flatten_findings"]
 
 
-def call_hook(hook: Any, **kwargs: Any) -> list[Any]:
-    """Call a check hook; a plugin that raises (rather than yields) is a :class:`PluginError`."""
+def call_hook(hook: Any, **kwargs: Any) -> Any:
+    """Call a hook; a plugin that raises (rather than yields) is a :class:`PluginError`."""
     try:
-        results: list[Any] = hook(**kwargs)
+        results = hook(**kwargs)
     except PluginError:
         raise
     except Exception as exc:

@@ -139,6 +139,12 @@ class Engine:
         return self._verdict(visit, ctx, call_hook(self._pm.hook.yibao_audit_visit, visit=visit,
                                                context=ctx))
 
+    def resolve_item_code(self, hospital_item_code: str, kind: str, source: str) -> str | None:
+        """The national code for a hospital item code, from ``yibao_resolve_item_code``."""
+        hook = self._pm.hook.yibao_resolve_item_code
+        found = call_hook(hook, hospital_item_code=hospital_item_code, kind=kind, source=source)
+        return found if isinstance(found, str) and found else None
+
     def check_visit(self, visit: Visit) -> VisitReport:
         """Replay a whole visit in time order (see :func:`~yibao_sdk.rules.replay.replay_visit`)."""
         return replay_visit(self, visit)

@@ -9,6 +9,7 @@ How results combine is told by the verb:
 
 * ``register_*`` — the plugin calls a registrar; nothing is returned.
 * ``check_*`` / ``audit_*`` — every plugin's findings are collected.
+* ``resolve_*`` — ``firstresult``: the first plugin to return something other than None wins.
 * ``before_*`` / ``after_*`` — notifications; return values are ignored.
 
 Check hooks return an iterable of :class:`~yibao_sdk.rules.Finding` (an empty one when
@@ -154,6 +155,31 @@ def yibao_audit_visit(visit: Visit, context: Context) -> Iterable[Finding] | Non
             for charge in visit.charges:
                 if visit.discharged_at and charge.charged_at > visit.discharged_at:
                     yield context.finding("HOSP-005", subject_of(charge), "费用发生在出院后")
+    """
+
+
+@hookspec(firstresult=True)
+def yibao_resolve_item_code(hospital_item_code: str, kind: str, source: str) -> str | None:
+    """Map a hospital item code (院内项目编码) to the national 医保 code.
+
+    Called by the adapters while mapping HL7 v2 or FHIR messages into core models, when a
+    message carries only the hospital's own code. The first plugin that knows the code answers;
+    hospital plugins run before the built-ins, so a hospital's own table wins.
+
+    :param hospital_item_code: the code as the sending system wrote it.
+    :param kind: what the item is: ``drug``, ``lab``, ``imaging``, ``procedure``,
+        ``consumable`` or a charge category such as ``bed``.
+    :param source: the sending system: ``his``, ``lis``, ``pacs`` or ``emr``.
+    :return: the national code, or None to let the next plugin answer (None from every
+        plugin leaves the national code empty, which rules then report).
+
+    Example::
+
+        TABLE = {"LIS-TEG01": "002502030660000"}
+
+        @hookimpl
+        def yibao_resolve_item_code(hospital_item_code, kind, source):
+            return TABLE.get(hospital_item_code)
     """
 
 
