@@ -10,6 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _source_packages() -> list[str]:
+    """Every package __init__.py in the source tree, as its path inside the wheel."""
+    found = [p.relative_to(ROOT).as_posix() for p in (ROOT / "yibao_sdk").rglob("__init__.py")]
+    for folder in ("plugins", "adapters"):
+        for path in (ROOT / folder).rglob("__init__.py"):
+            found.append(f"yibao_sdk/{path.relative_to(ROOT).as_posix()}")
+    return sorted(found)
+
+
 def test_wheel_installs_plugins_and_adapters_under_yibao_sdk(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
@@ -22,6 +31,8 @@ def test_wheel_installs_plugins_and_adapters_under_yibao_sdk(tmp_path: Path) -> 
                  "yibao_sdk/adapters/provincial/__init__.py", "yibao_sdk/py.typed"):
         assert path in names, path
     assert not any(n.startswith(("plugins/", "adapters/")) for n in names)
+    for init in _source_packages():
+        assert init in names, f"{init} is not in the wheel: add its package to pyproject.toml"
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(wheel)], check=True)
