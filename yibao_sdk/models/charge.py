@@ -75,7 +75,7 @@ class Charge(YibaoModel):
     performing_practitioner_id: str = Field(default="", max_length=30)
     """执行医师工号."""
     order_id: str | None = Field(default=None, max_length=40)
-    """医嘱ID this line was billed from (rx_drord_no)."""
+    """医嘱ID this line was billed from (2204 ``rxno``, 2301 ``drord_no``)."""
     refund_of: str | None = Field(default=None, max_length=40)
     """原费用明细流水号 (init_feedetl_sn): the line a refund (negative quantity) reverses."""
     self_pay: bool = False

@@ -54,7 +54,10 @@ class FundPayment(YibaoModel):
 
 
 class SettlementResult(YibaoModel):
-    """结算结果 with the fund breakdown; ``total = fund + personal account + cash + hospital``."""
+    """结算结果 with the fund breakdown.
+
+    ``total = fund_total + personal_account + mutual_aid + cash + hospital_part``.
+    """
 
     settlement_id: str = Field(min_length=1, max_length=40)
     """结算ID (setl_id)."""
@@ -76,6 +79,8 @@ class SettlementResult(YibaoModel):
     """统筹基金支出 (hifp_pay)."""
     personal_account: Money = Decimal(0)
     """个人账户支出 (acct_pay)."""
+    mutual_aid: Money = Decimal(0)
+    """个人账户共济支付 (acct_mulaid_pay): paid from a family member's account."""
     cash: Money = Decimal(0)
     """个人现金支出 (psn_cash_pay)."""
     hospital_part: Money = Decimal(0)
@@ -85,10 +90,13 @@ class SettlementResult(YibaoModel):
 
     @model_validator(mode="after")
     def _balances(self) -> Self:
-        parts = self.fund_total + self.personal_account + self.cash + self.hospital_part
+        parts = (
+            self.fund_total + self.personal_account + self.mutual_aid + self.cash
+            + self.hospital_part
+        )
         if parts != self.total:
             raise ValueError(
-                f"fund_total + personal_account + cash + hospital_part = {parts} "
+                f"fund_total + personal_account + mutual_aid + cash + hospital_part = {parts} "
                 f"!= total {self.total}"
             )
         if self.fund_payments and sum(f.amount for f in self.fund_payments) != self.fund_total:
