@@ -14,6 +14,7 @@ from yibao_sdk.hl7v2.errors import (
     Hl7PathError,
     Hl7VersionError,
 )
+from yibao_sdk.hl7v2.mapped import ItemResolver, Mapped, Router
 from yibao_sdk.hl7v2.message import Group, Message
 from yibao_sdk.hl7v2.parse import VERSIONS, parse_message
 from yibao_sdk.hl7v2.segment import Field, Segment
@@ -32,7 +33,10 @@ __all__ = [
     "Hl7ParseError",
     "Hl7PathError",
     "Hl7VersionError",
+    "ItemResolver",
+    "Mapped",
     "Message",
+    "Router",
     "Segment",
     "build_ack",
     "build_ack_fast",
