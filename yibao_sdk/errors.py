@@ -11,8 +11,17 @@
      │    ├── PluginError           a plugin failed to load or implements an unknown hook
      │    ├── UnknownRuleError      a rule id that no loaded plugin registered
      │    └── OverrideError         an override that does not satisfy the rule's policy
-     └── AuditLogError              the audit log cannot be written or read
-          └── AuditChainError       the hash chain of the audit log is broken (tampering)
+     ├── AuditLogError              the audit log cannot be written or read
+     │    └── AuditChainError       the hash chain of the audit log is broken (tampering)
+     └── JournalError               the provincial call journal (yibao_sdk.store.journal)
+          ├── JournalTransitionError
+          └── SettlementInFlightError  a second settlement for a visit with one in flight
+
+The adapters hang their own branches on this tree, each in its package's ``errors`` module:
+``Hl7Error`` (an InputError) in :mod:`yibao_sdk.hl7v2.errors`, ``FhirError`` (an
+InputError) in :mod:`yibao_sdk.fhir.errors`, ``ProvincialError`` (envelope, reply,
+transport, permission) in ``yibao_sdk.adapters.provincial.errors`` and ``SigningError`` in
+``yibao_sdk.adapters.provincial.signing.errors``.
 
 Errors from third-party libraries are wrapped at the boundary with ``raise ... from exc``.
 """

@@ -150,12 +150,16 @@ class InputReversal(OutboundModel):
 
 
 class SettlementQuery(OutboundModel):
-    """结算信息查询 ``data`` (5203)."""
+    """结算信息查询 ``data`` (5203).
+
+    ``setl_id`` is optional: a settlement whose outcome is unknown has none yet, so it is
+    asked by visit (``psn_no`` + ``mdtrt_id``) and matched on ``medins_setl_id`` (our msgid).
+    """
 
     psn_no: str = Field(min_length=1, max_length=30)
     """人员编号, char 30."""
-    setl_id: str = Field(min_length=1, max_length=30)
-    """结算ID, char 30."""
+    setl_id: str | None = Field(default=None, max_length=30)
+    """结算ID, char 30, when known."""
     mdtrt_id: str = Field(min_length=1, max_length=30)
     """就诊ID, char 30."""
 
