@@ -18,7 +18,8 @@
           └── SettlementInFlightError  a second settlement for a visit with one in flight
 
 The adapters hang their own branches on this tree, each in its package's ``errors`` module:
-``Hl7Error`` (an InputError) in :mod:`yibao_sdk.hl7v2.errors`, ``FhirError`` (an
+``Hl7Error`` (an InputError; ``Hl7MappingError`` names segment and field) in
+:mod:`yibao_sdk.hl7v2.errors`, ``FhirError`` (an
 InputError) in :mod:`yibao_sdk.fhir.errors`, ``ProvincialError`` (envelope, reply,
 transport, permission) in ``yibao_sdk.adapters.provincial.errors`` and ``SigningError`` in
 ``yibao_sdk.adapters.provincial.signing.errors``.

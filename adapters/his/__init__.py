@@ -1,1 +1,1 @@
-"""HIS adapter: HL7 v2 / FHIR mappings; built in a later issue."""
+"""HIS adapter: ADT, pharmacy orders (RDE/OMP) and DFT charges from HL7 v2; FHIR mappings."""

@@ -1,1 +1,1 @@
-"""LIS adapter: HL7 v2 / FHIR mappings; built in a later issue."""
+"""LIS adapter: lab orders (OML^O21), results and pre-op forms (ORU^R01, MDM^T02); FHIR."""

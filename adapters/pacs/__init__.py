@@ -1,1 +1,1 @@
-"""PACS adapter: HL7 v2 / FHIR mappings; built in a later issue."""
+"""PACS adapter: imaging orders (OMI^O23, ORM^O01) and reports (ORU^R01); FHIR mappings."""

@@ -14,6 +14,7 @@ from yibao_sdk.hl7v2.errors import (
     Hl7PathError,
     Hl7VersionError,
 )
+from yibao_sdk.hl7v2.fields import Hl7MappingError, Hl7UnsupportedError
 from yibao_sdk.hl7v2.mapped import ItemResolver, Mapped, Router
 from yibao_sdk.hl7v2.message import Group, Message
 from yibao_sdk.hl7v2.parse import VERSIONS, parse_message
@@ -30,8 +31,10 @@ __all__ = [
     "Hl7BuildError",
     "Hl7EncodingError",
     "Hl7Error",
+    "Hl7MappingError",
     "Hl7ParseError",
     "Hl7PathError",
+    "Hl7UnsupportedError",
     "Hl7VersionError",
     "ItemResolver",
     "Mapped",
