@@ -170,10 +170,11 @@ class Exchange:
         assert isinstance(reply, Reply)
         return reply
 
-    def check(self, entry: JournalEntry, fallback: Check | None = None
-              ) -> tuple[CheckOutcome, Reply | None]:
+    def check(self, entry: JournalEntry, fallback: Check | None = None, *,
+              record_not_done: bool = True) -> tuple[CheckOutcome, Reply | None]:
         """Run the entry's check (``fallback`` if none is registered) and record the outcome
-        (done → ``confirmed_by_query``, not done → ``failed``; unknown changes nothing)."""
+        (done → ``confirmed_by_query``, not done → ``failed`` unless ``record_not_done`` is
+        False (recovery fences it with 2601 first); unknown changes nothing)."""
         check = self.checks.get(entry.infno) or fallback
         if check is None:
             return CheckOutcome.UNKNOWN, None
@@ -188,7 +189,8 @@ class Exchange:
             return result.outcome, Reply(entry.infno, entry.msgid, result.reply.envelope,
                                          result.output)
         if result.outcome is CheckOutcome.NOT_DONE:
-            self.journal.advance(entry.msgid, JournalState.FAILED, detail=result.detail)
+            if record_not_done:
+                self.journal.advance(entry.msgid, JournalState.FAILED, detail=result.detail)
             return result.outcome, None
         return CheckOutcome.UNKNOWN, None
 

@@ -4,8 +4,9 @@ For a money-moving (``reverse``-class) call whose outcome is unknown, the steps 
 profile's :class:`RecoveryPolicy` run in order (query first by default):
 
 1. **query** (:class:`~.checks.SettlementCheck`, 5203): the platform has it → ``confirmed_by_
-   query`` (the caller gets the settlement); it definitely has not → ``failed`` (the caller may
-   settle again); anything else → next step.
+   query`` (the caller gets the settlement); anything else → next step. "Not found" is not
+   taken as final while a reversal step follows (``fence_not_found``): a request delayed in
+   the network could still commit after the query, so the reversal fences it first.
 2. **reverse**: 2601 with ``omsgid`` = the call's msgid and ``oinfno`` = its infno, itself
    journalled and repeated while its own outcome is unknown (idempotent by ``omsgid``) →
    ``reversed``; a refusal saying the original does not exist → ``failed``.
@@ -69,6 +70,10 @@ class RecoveryPolicy:
         request has finished (a query too early would say "not found").
     :param query_setl_id: 5203 ``setl_id`` for a settlement whose id is unknown
         (:class:`~.checks.SettlementCheck` ``setl_id_when_unknown``; ``None``: by visit).
+    :param fence_not_found: after a 5203 "not found", send the 2601 reversal anyway before the
+        call counts as not done, so an original still in flight is refused when it arrives
+        (the platform keeps the reversed msgid); without it a delayed original could commit
+        after the caller settled again.
     """
 
     order: tuple[RecoveryStep, ...] = (RecoveryStep.QUERY, RecoveryStep.REVERSE)
@@ -76,6 +81,7 @@ class RecoveryPolicy:
                                           "不存在")
     settle_delay_s: float = 2.0
     query_setl_id: str | None = None
+    fence_not_found: bool = True
 
     def __post_init__(self) -> None:
         if not self.order or len(set(self.order)) != len(self.order):
@@ -110,8 +116,8 @@ class Resolution:
 class Exchanger(Protocol):
     """What recovery needs from the client's call machinery."""
 
-    def check(self, entry: JournalEntry, fallback: Check | None = None
-              ) -> tuple[CheckOutcome, Reply | None]:
+    def check(self, entry: JournalEntry, fallback: Check | None = None, *,
+              record_not_done: bool = True) -> tuple[CheckOutcome, Reply | None]:
         """Run the entry's check (else ``fallback``) and record its outcome in the journal."""
         ...
 
@@ -188,8 +194,9 @@ class Recoverer:
         return self._result(entry, "still unknown: resolve with 5203/3202 or an operator")
 
     def _query(self, entry: JournalEntry) -> Resolution | None:
-        outcome, reply = self.exchange.check(entry, self._settlement)
-        if outcome is CheckOutcome.UNKNOWN:
+        fence = self.policy.fence_not_found and RecoveryStep.REVERSE in self.policy.order
+        outcome, reply = self.exchange.check(entry, self._settlement, record_not_done=not fence)
+        if outcome is CheckOutcome.UNKNOWN or (outcome is CheckOutcome.NOT_DONE and fence):
             return None
         return self._result(entry, f"5203: {outcome}", reply)
 

@@ -82,7 +82,7 @@ def test_killed_after_sending_a_settlement_the_new_client_confirms_it(tmp_path: 
 @responses.activate
 def test_killed_before_sending_the_row_is_pending_and_resolved_as_not_done(
         tmp_path: Path) -> None:
-    platform = Platform().on("5203", ok({"setlinfo": {}}))
+    platform = Platform().on("5203", ok({"setlinfo": {}})).on("2601", ok({}))
     serve(platform)
 
     class Dies:
@@ -99,7 +99,7 @@ def test_killed_before_sending_the_row_is_pending_and_resolved_as_not_done(
     (pending,) = client.journal.unresolved()
     assert pending.state is S.PENDING and not platform.sent("2207")
     (result,) = client.recover()
-    assert result.state is S.FAILED  # 5203: the platform has no settlement: settle again
+    assert result.state is S.REVERSED  # 5203 found nothing; 2601 fences it: settle again
     assert _settle(client).settlement_id == "440100S0000000000001"
 
 
@@ -198,7 +198,7 @@ def test_recover_leaves_calls_in_progress_and_recent_rows_of_other_instances(
         return ok(lambda b: {"setlinfo": {"setl_id": "S1", "medins_setl_id": b["msgid"]}})(body)
 
     platform.on("2207", settle_while_recovering, _kill(refuse("系统繁忙"))) \
-        .on("5203", ok({"setlinfo": {}}))
+        .on("5203", ok({"setlinfo": {}})).on("2601", ok({}))
     client.call("2207", _settle_input(), CASHIER, insuplc_admdvs="440100")
     assert seen == [()]
     with pytest.raises(Killed):
@@ -206,7 +206,7 @@ def test_recover_leaves_calls_in_progress_and_recent_rows_of_other_instances(
                     insuplc_admdvs="440100")
     other = make_client(tmp_path)
     assert other.recover(older_than=timedelta(hours=1)) == ()  # maybe still on the wire
-    assert [r.state for r in other.recover()] == [S.FAILED]  # 5203: nothing for the visit
+    assert [r.state for r in other.recover()] == [S.REVERSED]  # nothing found, fenced
     assert platform.sent("5203")[0]["input"]["data"]["mdtrt_id"] == "440100G0000000000002"
 
 

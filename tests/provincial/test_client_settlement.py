@@ -82,19 +82,44 @@ def test_timeout_is_not_resent_and_5203_confirms_it(tmp_path: Path) -> None:
 
 @responses.activate
 @pytest.mark.parametrize("not_found", [ok({"setlinfo": {}}), refuse("未查询到结算信息")])
-def test_timeout_and_5203_not_found_marks_it_failed_and_allows_a_new_one(
+def test_timeout_and_5203_not_found_is_fenced_with_2601_then_allows_a_new_one(
         tmp_path: Path, not_found: Any) -> None:
-    platform = Platform().on("2207", TIMEOUT).on("5203", not_found)
+    platform = Platform().on("2207", TIMEOUT).on("5203", not_found).on("2601", ok({}))
     serve(platform)
     client = make_client(tmp_path)
     with pytest.raises(CallNotDoneError) as caught:
         _settle(client)
-    assert caught.value.reversed is False and caught.value.outcome_unknown is False
+    assert caught.value.outcome_unknown is False
     first = platform.sent("2207")[0]["msgid"]
-    assert _state(client, first) is S.FAILED
-    assert not platform.sent("2601")
+    (fence,) = platform.sent("2601")  # a delayed original is refused once reversed
+    assert fence["input"]["data"]["omsgid"] == first and fence["input"]["data"]["oinfno"] == "2207"
+    assert _state(client, first) is S.REVERSED
     assert _settle(client).total == Decimal("35.10")  # the caller settles again
     assert len(platform.sent("2207")) == 2
+
+
+@responses.activate
+def test_2601_saying_no_such_original_marks_it_failed(tmp_path: Path) -> None:
+    platform = Platform().on("2207", TIMEOUT).on("5203", ok({"setlinfo": {}})) \
+        .on("2601", refuse("原交易不存在"))
+    serve(platform)
+    client = make_client(tmp_path)
+    with pytest.raises(CallNotDoneError):
+        _settle(client)
+    assert _state(client, platform.sent("2207")[0]["msgid"]) is S.FAILED
+
+
+@responses.activate
+def test_without_fencing_5203_not_found_marks_it_failed_without_2601(tmp_path: Path) -> None:
+    platform = Platform().on("2207", TIMEOUT).on("5203", ok({"setlinfo": {}}))
+    serve(platform)
+    policy = RecoveryPolicy(settle_delay_s=0, fence_not_found=False)
+    client = make_client(tmp_path, recovery=policy)
+    with pytest.raises(CallNotDoneError) as caught:
+        _settle(client)
+    assert caught.value.reversed is False
+    assert _state(client, platform.sent("2207")[0]["msgid"]) is S.FAILED
+    assert not platform.sent("2601")
 
 
 @responses.activate
