@@ -16,7 +16,9 @@ survives a power cut); state updates commit with ``NORMAL`` (a power cut may und
 ones, which leaves those rows ``received``: they are processed again, and merging is
 idempotent because items replace items of the same id). ``durable=False`` uses ``NORMAL``
 throughout: an acknowledged message then survives a crash of the process but not of the
-machine. Measured here: FULL ≈ 190 µs per commit, NORMAL ≈ 20 µs.
+machine. Measured on the development VM: an fsynced commit 170–700 µs (its shared disk
+varies), a NORMAL one about 20 µs; see ``bench/bench_mllp.py`` for what that means end to end.
+The bytes are kept in their own table, so recording the outcome does not rewrite them.
 
 **Retention.** :meth:`MessageStore.purge` deletes ``processed`` rows older than N days;
 ``failed`` and ``received`` rows are kept until someone resolves them.
@@ -79,6 +81,8 @@ class StoredMessage:
     """The bytes as received (personal data: never log them)."""
     state: MessageState
     ack_code: str | None = None
+    """The answer sent: AA/AE/AR for HL7 (AA on an ``after_store`` route even when the
+    rules later refused), the HTTP status for a FHIR Bundle; ``None`` while received."""
     summary: Mapping[str, Any] | None = field(default=None, repr=False)
     """Verdict summary or error (JSON); see :mod:`yibao_sdk.gateway.summary`."""
     processed_at: datetime | None = None
