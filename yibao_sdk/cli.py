@@ -11,6 +11,7 @@ from typing import NoReturn
 from yibao_sdk._version import __version__
 from yibao_sdk.cases import Case, engine_for_case, load_case
 from yibao_sdk.cli_audit import CommandFailed, add_audit_commands, open_audit_log
+from yibao_sdk.cli_delegates import DELEGATES, add_delegate_help, run_delegate
 from yibao_sdk.cli_render import render_report, render_rules, report_json, rules_json
 from yibao_sdk.errors import (
     AuditLogError,
@@ -81,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     traceback). Every such line is :func:`~yibao_sdk.privacy.scrub`-bed of ID and phone numbers.
     """
     parser = _build_parser()
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        args = parser.parse_args(argv)
-        status: int = args.handler(args, load_settings())
+        status = _dispatch(parser, argv)
     except _Exit as exc:
         return exc.status
     except CommandFailed as exc:
@@ -104,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def _dispatch(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+    if argv and argv[0] in DELEGATES:
+        return run_delegate(argv[0], argv[1:])
+    args = parser.parse_args(argv)
+    status: int = args.handler(args, load_settings())
+    return status
+
+
 def _error(message: str) -> None:
     """One ``yibao: …`` line on stderr, with ID-card and phone numbers masked."""
     print("yibao: " + " ".join(scrub(message).splitlines()), file=sys.stderr)
@@ -118,6 +127,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yibao", description="医保 rules and audit tools.")
     parser.add_argument("--version", action="version", version=f"yibao {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_delegate_help(commands)
     check = commands.add_parser("check", help="replay a case file through the rules")
     check.add_argument("file", type=Path, metavar="FILE", help="case or visit JSON")
     _common(check)

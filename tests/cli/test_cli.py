@@ -441,3 +441,15 @@ def test_parameter_types_and_values_read_like_the_toml() -> None:
     assert toml_value(True) == "true"
     assert toml_value(Decimal("0.40")) == "0.40"
     assert toml_value({"k": [1, "副主任医师"]}) == '{ k = [1, "副主任医师"] }'
+
+
+def test_delegated_commands_are_listed_and_parse_their_own_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in ("serve", "replay", "mock-province"))
+    assert main(["serve", "--help"]) == 0
+    assert "--his" in capsys.readouterr().out
+    assert main(["mock-province", "--help"]) == 0
+    assert "--profile" in capsys.readouterr().out
