@@ -23,6 +23,10 @@ DELEGATES: dict[str, Delegate] = {
                       "run the gateway: MLLP listeners (HIS/LIS/PACS) and the FHIR endpoint"),
     "replay": Delegate("yibao_sdk.gateway.cli", "replay_main",
                        "re-run stored HL7 messages through the current rules, list changes"),
+    "province": Delegate("yibao_sdk.adapters.provincial.cli", "province_main",
+                         "call a provincial transaction: province call INFNO --input FILE"),
+    "journal": Delegate("yibao_sdk.adapters.provincial.cli", "journal_main",
+                        "the provincial call journal: list, unknown, recover"),
     "mock-province": Delegate("yibao_sdk.adapters.provincial.mock.cli", "main",
                               "run the mock provincial platform (for tests and demos)"),
 }
