@@ -126,3 +126,15 @@ def test_fhir_rules_failure_is_500_and_recovery_processes_a_stored_bundle() -> N
     assert gateway.recover() == 1
     assert gateway.messages.list()[0].state is MessageState.PROCESSED
     assert gateway.visits.get("FV1") is not None
+
+
+def test_stopping_an_endpoint_that_never_started_returns_at_once() -> None:
+    import threading
+
+    from yibao_sdk.gateway.http import FhirEndpoint
+
+    endpoint = FhirEndpoint(lambda body: (200, b"", {}))  # type: ignore[arg-type,return-value]
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (endpoint.stop(), done.set()), daemon=True)
+    worker.start()
+    assert done.wait(5), "FhirEndpoint.stop() hung before start()"

@@ -63,9 +63,13 @@ def suspended_doctor() -> Case:
 
 
 def second_line_one_signature() -> Case:
-    """A second-line antibiotic signed by one 副主任医师 only."""
+    """A second-line antibiotic signed by one 副主任医师 only (and the six vials it billed)."""
     order = f.drug_order(CODES["meropenem"], order_id="O-MERO", by="D002", name="注射用美罗培南")
-    return _case("二线药品仅一名副主任医师签字", f.visit(visit_id="V-2ND", orders=[order]))
+    line = f.charge(CODES["meropenem"], unit_price="68.50", quantity=6, at=T + HOUR,
+                    category=CAT.WESTERN_DRUG, name="注射用美罗培南", order_id="O-MERO",
+                    ordering_practitioner_id="D002")
+    return _case("二线药品仅一名副主任医师签字",
+                 f.visit(visit_id="V-2ND", orders=[order], charges=[line]))
 
 
 def mri_twice() -> Case:

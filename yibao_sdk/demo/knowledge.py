@@ -16,7 +16,7 @@ from yibao_sdk.models import (
 from yibao_sdk.models.practitioner import Practitioner, Violation
 from yibao_sdk.testing import factories as f
 
-__all__ = ["CATALOG", "CODES", "PRACTITIONERS", "VIOLATIONS"]
+__all__ = ["CATALOG", "CODES", "HOSPITAL_CODES", "PRACTITIONERS", "VIOLATIONS"]
 
 CODES = {
     "vitamin_b1": "XA11DAW036A001010104127",
@@ -34,6 +34,10 @@ CODES = {
     "dressing": "C1401010020000200002",
 }
 """National codes the demo visits bill (names in :data:`CATALOG`)."""
+
+HOSPITAL_CODES = {"LIS-TEG01": CODES["teg"], "HIS-HL001": "001105000010000"}
+"""Hospital item codes in the HL7 samples (``demo/hl7``) → national codes, answered through
+``yibao_resolve_item_code``."""
 
 CATALOG = (
     f.catalog_item(CODES["vitamin_b1"], ChargeCategory.WESTERN_DRUG, name="维生素B1片"),

@@ -117,7 +117,9 @@ class FhirEndpoint:
 
     def stop(self) -> None:
         """Stop accepting and close the socket (a Bundle already handed to the gateway is still
-        finished by its worker thread; see :meth:`GatewayService.close`)."""
-        self._server.shutdown()
+        finished by its worker thread; see :meth:`GatewayService.close`). Safe before
+        :meth:`start` (``shutdown`` would wait forever for a loop that never ran)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=10)
         self._server.server_close()
-        self._thread.join(timeout=10)
