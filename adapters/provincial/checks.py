@@ -8,6 +8,9 @@ reversal or an operator, not to a second settlement.
   ``reverse``: *done* only when ``setlinfo.medins_setl_id`` is the call's msgid (the platform
   echoes it, reference §2.2) and the settlement is valid; *not done* when 5203 lists no
   settlement or says so in ``err_msg``; anything else is unknown (and leads to 2601).
+* :class:`CancellationCheck` for settlement cancellations (2208/2305): 5203 by the cancelled
+  settlement's ``setl_id`` (the call's own input): *done* when it is no longer valid
+  (``vali_flag`` 0), *not done* while it is still valid, unknown otherwise.
 * :class:`MatchCheck` for registration (2201 → 5201) and admission (2401 → 5303): looks for the
   hospital's visit number ``ipt_otp_no`` among the person's visits. The 5201/5303 layouts are
   [U] in the reference: hospitals adjust or replace these checks per province.
@@ -35,11 +38,13 @@ from .wire.settlement import Output5203, OutputSettlement, SettlementRecord
 __all__ = [
     "CLIENT_TRANSACTIONS",
     "DEFAULT_CHECKS",
+    "CancellationCheck",
     "Check",
     "CheckContext",
     "CheckResult",
     "MatchCheck",
     "SettlementCheck",
+    "cancellation_from_record",
 ]
 
 _DONE, _NOT_DONE, _UNKNOWN = CheckOutcome.DONE, CheckOutcome.NOT_DONE, CheckOutcome.UNKNOWN
@@ -109,6 +114,62 @@ def settlement_from_record(output: Output5203) -> OutputSettlement:
         else record.cash_payamt
     details = [row.model_dump() for row in output.setldetail]
     return OutputSettlement.model_validate({"setlinfo": info, "setldetail": details})
+
+
+_NEGATED = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt",
+            "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay", "hifes_pay", "hifmi_pay",
+            "hifob_pay", "maf_pay", "oth_pay", "fund_pay_sumamt", "psn_part_amt", "acct_pay",
+            "psn_cash_pay", "hosp_part_amt", "acct_mulaid_pay")
+
+
+def cancellation_from_record(output: Output5203) -> OutputSettlement:
+    """What a 2208/2305 answers, rebuilt from 5203 of the settlement it cancelled: the amounts
+    negated, ``init_setl_id`` the cancelled settlement, ``setl_id`` (the cancellation row's
+    own) unknown, so ``None``."""
+    info: dict[str, Any] = settlement_from_record(output).setlinfo.model_dump()
+    for name in _NEGATED:
+        if info.get(name) is not None:
+            info[name] = -info[name]
+    info.update(setl_id=None, init_setl_id=output.setlinfo.setl_id)
+    details = [{**row.model_dump(), "fund_payamt": -row.fund_payamt}
+               if row.fund_payamt is not None else row.model_dump()
+               for row in output.setldetail]
+    return OutputSettlement.model_validate({"setlinfo": info, "setldetail": details})
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationCheck:
+    """5203 for a settlement cancellation (2208/2305) whose outcome is unknown, by the
+    ``setl_id`` it cancels: no longer valid (``vali_flag`` 0) → *done* (the answer is
+    :func:`cancellation_from_record`); still valid → *not done*; no such settlement → *not
+    done* (nothing to cancel); anything else → unknown."""
+
+    infno: str = "5203"
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        """See :class:`Check`."""
+        meta = ctx.entry.meta
+        data = {key: meta[key] for key in ("psn_no", "mdtrt_id", "setl_id") if meta.get(key)}
+        if "setl_id" not in data or "psn_no" not in data or "mdtrt_id" not in data:
+            return CheckResult(_UNKNOWN, f"{self.infno}: the call lacks psn_no/mdtrt_id/setl_id")
+        answer = _ask(ctx, self.infno, data)
+        if isinstance(answer, CheckResult):
+            return answer
+        if not isinstance(answer.output, Output5203) or \
+                answer.output.setlinfo.setl_id != data["setl_id"]:
+            return CheckResult(_UNKNOWN, f"{self.infno}: not the settlement asked for", answer)
+        flag = str((answer.output.setlinfo.model_extra or {}).get("vali_flag", ""))
+        if flag == "1":
+            return CheckResult(_NOT_DONE, f"{self.infno}: settlement {data['setl_id']} is still "
+                               "valid", answer)
+        if flag != "0":
+            return CheckResult(_UNKNOWN, f"{self.infno}: no vali_flag", answer)
+        try:
+            output: Any = cancellation_from_record(answer.output)
+        except ValidationError:
+            output = answer.output
+        return CheckResult(_DONE, f"{self.infno}: settlement {data['setl_id']} is no longer "
+                           "valid (cancelled)", answer, output)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +273,8 @@ class MatchCheck:
             return {self.node: dict(row)}
 
 
-DEFAULT_CHECKS: Mapping[str, Check] = {"2201": MatchCheck("5201"), "2401": MatchCheck("5303")}
-"""Checks of ``check``-class calls by infno. ``reverse``-class calls (2207, 2304, 2102 …) use
-the recovery policy's :class:`SettlementCheck` unless one is registered here for them."""
+DEFAULT_CHECKS: Mapping[str, Check] = {"2201": MatchCheck("5201"), "2401": MatchCheck("5303"),
+                                       "2208": CancellationCheck(), "2305": CancellationCheck()}
+"""Checks by infno (``check``-class calls, and ``reverse``-class ones a profile promoted, such
+as 2208/2305 in Hebei). Other ``reverse``-class calls (2207, 2304, 2102 …) use the recovery
+policy's :class:`SettlementCheck` unless one is registered here for them."""
