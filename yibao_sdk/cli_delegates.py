@@ -27,6 +27,8 @@ DELEGATES: dict[str, Delegate] = {
                          "call a provincial transaction: province call INFNO --input FILE"),
     "journal": Delegate("yibao_sdk.adapters.provincial.cli", "journal_main",
                         "the provincial call journal: list, unknown, recover"),
+    "reconcile": Delegate("yibao_sdk.adapters.provincial.cli", "reconcile_main",
+                          "reconcile a day's settlements with the platform (3201/3202)"),
     "mock-province": Delegate("yibao_sdk.adapters.provincial.mock.cli", "main",
                               "run the mock provincial platform (for tests and demos)"),
 }

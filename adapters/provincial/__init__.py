@@ -22,6 +22,7 @@ from .errors import (
     ReplyError,
 )
 from .profiles import ProvinceProfile, load_profile, url_for
+from .reconcile import ReconciliationReport, reconcile_day
 from .retry import CallNotDoneError, OutcomeUnknownError
 from .roles import PermissionDeniedError, Role, RolePolicy
 from .transactions import NATIONAL_TRANSACTIONS, RetryClass
@@ -43,10 +44,12 @@ __all__ = [
     "ProvinceProfile",
     "ProvincialClient",
     "ProvincialError",
+    "ReconciliationReport",
     "ReplyError",
     "RetryClass",
     "Role",
     "RolePolicy",
     "load_profile",
+    "reconcile_day",
     "url_for",
 ]

@@ -38,9 +38,10 @@ from .builtin_profiles import BUILTIN_PROFILES
 from .client import ProvincialClient
 from .envelope import Institution, Operator
 from .profiles import ProvinceProfile, load_profile
+from .reconcile import reconcile_day
 from .roles import RolePolicy
 
-__all__ = ["journal_main", "province_main"]
+__all__ = ["journal_main", "province_main", "reconcile_main"]
 
 
 class _InstitutionTable(BaseModel):
@@ -172,6 +173,34 @@ def _journal(args: argparse.Namespace) -> int:
         print(f"{row.created_at} {row.msgid} {row.infno} {row.state:<18} "
               f"visit={row.visit_id or '-'} setl_id={row.setl_id or '-'} {row.detail or ''}")
     return 1 if args.command == "unknown" and rows else 0
+
+
+def reconcile_main(argv: list[str] | None = None) -> int:
+    """``yibao reconcile --date D --operator ID --operator-name NAME``: exit 1 if unbalanced."""
+    parser = _Parser(prog="yibao reconcile", description="Reconcile a day with the platform.")
+    parser.add_argument("--date", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
+    parser.add_argument("--operator", required=True, metavar="ID", help="医保办 auditor")
+    parser.add_argument("--operator-name", required=True, metavar="NAME")
+    parser.add_argument("--insutype", metavar="CODE")
+    parser.add_argument("--clr-type", metavar="CODE", help="清算类别, e.g. 11 or 21")
+    parser.add_argument("--setl-optins", metavar="CODE", help="结算经办机构")
+    _config_arg(parser)
+    args = parser.parse_args(argv)
+    return _guarded(lambda: _reconcile(args))
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    client = make_client(load_province(args.config))
+    report = reconcile_day(client, args.date, operator=Operator(args.operator, args.operator_name),
+                           insutype=args.insutype, clr_type=args.clr_type,
+                           setl_optins=args.setl_optins)
+    print(report.summary())
+    for diff in report.differences:
+        print(f"  {diff.kind}: setl_id={diff.setl_id} mdtrt_id={diff.mdtrt_id or '-'} "
+              f"msgid={diff.msgid or '-'} {diff.memo}")
+    for msgid in report.unresolved_msgids:
+        print(f"  unresolved call {msgid}: run `yibao journal recover` first")
+    return 0 if report.balanced else 1
 
 
 def _read_json(path: Path) -> Any:

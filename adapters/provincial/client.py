@@ -165,6 +165,11 @@ class ProvincialClient:
         return self.exchange.run(CallSpec(infno, input, operator, insuplc_admdvs, visit_id,
                                           redactor=redactor))
 
+    def authorize(self, operator: Operator, infno: str) -> None:
+        """Raise :class:`PermissionDeniedError` (and audit it) unless ``operator`` may send
+        ``infno``; for work that may or may not need the call (e.g. reconciling a quiet day)."""
+        self._authorize(operator, infno)
+
     def _authorize(self, operator: Operator, infno: str) -> None:
         if self.roles is not None:
             self.roles.authorize(operator, infno, audit=self.audit_log)

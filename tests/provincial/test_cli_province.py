@@ -90,3 +90,19 @@ def test_a_config_without_a_province_table_is_a_config_error(
     path.write_text('[hospital]\ncode = "H1"\n', encoding="utf-8")
     assert main(["journal", "list", "--config", str(path)]) == 78
     assert "province.institution" in capsys.readouterr().err
+
+
+def test_reconcile_a_quiet_day_balances(
+    tmp_path: Path, mock: MockPlatform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path, mock)
+    roles = tmp_path / "roles.toml"
+    roles.write_text(roles.read_text(encoding="utf-8") + '"A001" = ["auditor"]\n',
+                     encoding="utf-8")
+    argv = ["reconcile", "--date", "2026-03-02", "--operator", "A001", "--operator-name",
+            "医保办", "--config", str(config)]
+    assert main(argv) == 0
+    assert "balanced" in capsys.readouterr().out
+    refused = [*argv[:3], "--operator", "0007", *argv[5:]]  # a cashier may not reconcile
+    assert main(refused) == 1
+    assert "3201" in capsys.readouterr().err
