@@ -112,6 +112,10 @@ SUPPORTED = frozenset(f"{code}^{trigger}" for code, trigger in _ROUTES)
 """Message types :func:`route` maps."""
 
 
+_DEFAULT_OPTIONS = HisOptions()
+"""Used when a caller passes none (built once: options are frozen)."""
+
+
 def route(message: Message, *, resolve: ItemResolver | None = None,
           options: HisOptions | None = None) -> Mapped:
     """Map one HIS message to the core.
@@ -127,7 +131,7 @@ def route(message: Message, *, resolve: ItemResolver | None = None,
     if handler is None:
         raise Hl7UnsupportedError.for_message(message, "HIS", SUPPORTED)
     try:
-        return handler(message, trigger.strip().upper(), options or HisOptions(), resolve)
+        return handler(message, trigger.strip().upper(), options or _DEFAULT_OPTIONS, resolve)
     except Hl7MappingError as exc:
         raise exc.within(message) from exc.__cause__
 

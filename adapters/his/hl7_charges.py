@@ -41,17 +41,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from yibao_sdk.hl7v2.fields import (
     MISSING,
+    Coded,
+    Item,
     build,
-    coded,
     decimal,
     fail,
     group_text,
     item,
+    parse_number,
     text,
     timestamp,
 )
+from yibao_sdk.hl7v2.fields_fast import reader
 from yibao_sdk.hl7v2.mapped import ItemResolver, Mapped
 from yibao_sdk.hl7v2.message import Group, Message
 from yibao_sdk.hl7v2.segment import Segment
@@ -69,6 +74,17 @@ FT1_MEMBERS = ("NTE", "PRT", "PR1", "ROL", "Z*")
 """Segments that belong to the FT1 before them."""
 _FOUR = Decimal("0.0001")
 _PRT_FROM = (2, 7)
+# The FT1 values a charge reads, in one batch, as (field, width): 1 set id, 2 transaction id,
+# 4 transaction date, 6 type, 7 transaction code (the six parts of a CWE), 8 description,
+# 10 quantity, 11 extended and 12 unit amount, 20 performed by, 21 ordered by, 23 filler order.
+_READS = ((1, 1), (2, 1), (4, 1), (6, 1), (7, 6), (8, 1), (10, 1), (11, 1), (12, 1), (20, 1),
+          (21, 1), (23, 1))
+# National code prefixes → category, by prefix length, longest first.
+_Prefixes = tuple[tuple[int, dict[str, ChargeCategory]], ...]
+# Charge attribute → the FT1 field a refusal names.
+_FIELDS = {"charge_id": 2, "item_code": 7, "hospital_item_code": 7, "name": 7, "quantity": 10,
+           "unit_price": 12, "amount": 11, "ordering_practitioner_id": 21,
+           "performing_practitioner_id": 20, "order_id": 23, "refund_of": 31}
 
 
 def map_charges(message: Message, trigger: str, options: HisOptions,
@@ -78,9 +94,8 @@ def map_charges(message: Message, trigger: str, options: HisOptions,
     groups = message.groups("FT1", FT1_MEMBERS)
     if not groups:
         fail(message.header, 9, "the message has no FT1 segment", MISSING)
-    prt = _version(message.version) >= _PRT_FROM
-    found = (_charge(g, n, message, options, resolve=resolve, prt=prt)
-             for n, g in enumerate(groups, 1))
+    lines = _Lines(message, options, resolve)
+    found = (lines.charge(g, n) for n, g in enumerate(groups, 1))
     code, _, _ = message.message_type
     return Mapped(source=options.source, message_type=f"{code}^{trigger}",
                   control_id=message.control_id, visit_id=visit_id,
@@ -92,55 +107,103 @@ def _version(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
 
 
-def _charge(group: Group, n: int, message: Message, options: HisOptions, *,
-            resolve: ItemResolver | None, prt: bool) -> Charge | None:
-    ft1 = group.head
-    kind = text(ft1, 6).upper()
-    if not kind:
-        fail(ft1, 6, "transaction type is missing", MISSING)
-    credit = kind in options.credit_types
-    if not credit and kind not in options.charge_types:
-        return None
-    raw = coded(ft1, 7)
-    hint = options.category_map.get(raw.code) or options.category_map.get(raw.alt_code)
-    found = item(raw, hint.value if hint else "other", options.source, resolve,
-                 options.national_systems)
-    if not (found.code or found.hospital_code):
-        fail(ft1, 7, "transaction code is missing", MISSING)
-    quantity, price, amount = _money(ft1, credit)
-    data: dict[str, Any] = {
-        "charge_id": text(ft1, 2) or f"{message.control_id}-{text(ft1, 1) or n}",
-        "item_code": found.code or found.hospital_code, "hospital_item_code": found.hospital_code,
-        "name": found.name or text(ft1, 8),
-        "category": hint or _category(found.code, options), "quantity": quantity,
-        "unit_price": price, "amount": amount, "charged_at": _charged_at(ft1),
-        "ordering_practitioner_id": text(ft1, 21), "performing_practitioner_id": text(ft1, 20),
-        "order_id": text(ft1, 23) or None,
-        "refund_of": (group_text(group, options.refund_of_path) or None) if quantity < 0
-        else None,
-        "udis": _udis(group, options, prt),
-    }
-    return build(Charge, data, ft1, {
-        "charge_id": (ft1, 2), "item_code": (ft1, 7), "hospital_item_code": (ft1, 7),
-        "name": (ft1, 7), "quantity": (ft1, 10), "unit_price": (ft1, 12), "amount": (ft1, 11),
-        "ordering_practitioner_id": (ft1, 21), "performing_practitioner_id": (ft1, 20),
-        "order_id": (ft1, 23), "refund_of": (ft1, 31)})
+class _Lines:
+    """The FT1 lines of one message: what they share, and what one line already worked out.
+
+    Within the message each transaction code (FT1-7 as sent) is classified and resolved once,
+    and each quantity, amount or date string parsed once; nothing outlives the message.
+    """
+
+    __slots__ = ("codes", "message", "moments", "numbers", "options", "prefixes", "prt", "read",
+                 "resolve")
+
+    def __init__(self, message: Message, options: HisOptions,
+                 resolve: ItemResolver | None) -> None:
+        self.message, self.options, self.resolve = message, options, resolve
+        self.prt = _version(message.version) >= _PRT_FROM
+        self.read = reader(message.delimiters, _READS)
+        self.prefixes: _Prefixes | None = None
+        self.codes: dict[tuple[str, ...], tuple[Item, ChargeCategory]] = {}
+        self.numbers: dict[str, Decimal] = {}
+        self.moments: dict[str, datetime] = {}
+
+    def charge(self, group: Group, n: int) -> Charge | None:
+        """The charge of one FT1 group; ``None`` for a line that is not billed."""
+        ft1, options = group.segments[0], self.options
+        (set_id, line_id, when, kind, c1, c2, c3, c4, c5, c6, desc, qty, amount, price, performed,
+         ordered, order) = self.read(ft1)
+        cwe = (c1, c2, c3, c4, c5, c6)
+        kind = kind.upper()
+        if not kind:
+            fail(ft1, 6, "transaction type is missing", MISSING)
+        credit = kind in options.credit_types
+        if not credit and kind not in options.charge_types:
+            return None
+        (national, hospital, name), category = self.codes.get(cwe) or self._code(cwe)
+        if not (national or hospital):
+            fail(ft1, 7, "transaction code is missing", MISSING)
+        quantity, unit_price, total = self._money(ft1, credit, qty, price, amount)
+        data: dict[str, Any] = {
+            "charge_id": line_id or f"{self.message.control_id}-{set_id or n}",
+            "item_code": national or hospital, "hospital_item_code": hospital,
+            "name": name or desc,
+            "category": category, "quantity": quantity, "unit_price": unit_price,
+            "amount": total, "charged_at": self.moments.get(when) or self._charged_at(ft1, when),
+            "ordering_practitioner_id": ordered, "performing_practitioner_id": performed,
+            "order_id": order or None,
+            "refund_of": (group_text(group, options.refund_of_path) or None) if quantity < 0
+            else None,
+            "udis": _udis(group, options, self.prt) if len(group.segments) > 1 else (),
+        }
+        try:
+            line: Charge = Charge.__pydantic_validator__.validate_python(data)
+        except ValidationError:  # validate again through build(), which names the FT1 field
+            return build(Charge, data, ft1, {a: (ft1, f) for a, f in _FIELDS.items()})
+        return line
+
+    def _code(self, cwe: tuple[str, ...]) -> tuple[Item, ChargeCategory]:
+        """FT1-7 (its six parts) as (item, category), remembered for the rest of the message."""
+        options = self.options
+        raw = Coded(*cwe)
+        hint = options.category_map.get(raw.code) or options.category_map.get(raw.alt_code)
+        found = item(raw, hint.value if hint else "other", options.source, self.resolve,
+                     options.national_systems)
+        if not hint and self.prefixes is None:
+            self.prefixes = _by_length(options.category_prefixes)
+        self.codes[cwe] = found, hint or _category(found.code, self.prefixes or ())
+        return self.codes[cwe]
+
+    def _charged_at(self, ft1: Segment, value: str) -> datetime:
+        when = timestamp(ft1, 4, "transaction date", value=value)
+        if when is None:
+            fail(ft1, 4, "transaction date is missing", MISSING)
+        self.moments[value] = when
+        return when
+
+    def _number(self, ft1: Segment, n: int, value: str, what: str) -> Decimal | None:
+        if not value:
+            return None
+        try:
+            found = self.numbers[value] = parse_number(value)
+        except ValueError:  # decimal() raises the error that names the field
+            return decimal(ft1, n, what, value=value)
+        return found
+
+    def _money(self, ft1: Segment, credit: bool, qty: str, price_text: str,
+               amount_text: str) -> tuple[Decimal, Decimal, Decimal]:
+        """(quantity, unit price, amount) from FT1-10, 12 and 11, checked: amount = quantity ×
+        unit price."""
+        known = self.numbers
+        quantity = known.get(qty) or self._number(ft1, 10, qty, "quantity")
+        if quantity is None:
+            fail(ft1, 10, "quantity is missing", MISSING)
+        price = known.get(price_text) or self._number(ft1, 12, price_text, "unit amount")
+        amount = known.get(amount_text) or self._number(ft1, 11, amount_text, "extended amount")
+        return _checked(ft1, credit, quantity, price, amount)
 
 
-def _charged_at(ft1: Segment) -> datetime:
-    when = timestamp(ft1, 4, "transaction date")
-    if when is None:
-        fail(ft1, 4, "transaction date is missing", MISSING)
-    return when
-
-
-def _money(ft1: Segment, credit: bool) -> tuple[Decimal, Decimal, Decimal]:
-    """(quantity, unit price, amount), checked: amount = quantity × unit price."""
-    quantity = decimal(ft1, 10, "quantity")
-    if quantity is None:
-        fail(ft1, 10, "quantity is missing", MISSING)
-    price = decimal(ft1, 12, "unit amount")
-    amount = decimal(ft1, 11, "extended amount")
+def _checked(ft1: Segment, credit: bool, quantity: Decimal, price: Decimal | None,
+             amount: Decimal | None) -> tuple[Decimal, Decimal, Decimal]:
     if credit:
         quantity = -abs(quantity)
         price = abs(price) if price is not None else None
@@ -159,17 +222,22 @@ def _money(ft1: Segment, credit: bool) -> tuple[Decimal, Decimal, Decimal]:
     return quantity, price, amount
 
 
-def _category(national: str, options: HisOptions) -> ChargeCategory:
-    if not national:
-        return ChargeCategory.OTHER
-    return next((c for p, c in _longest_first(options.category_prefixes)
-                 if national.startswith(p)), ChargeCategory.OTHER)
+def _category(national: str, prefixes: _Prefixes) -> ChargeCategory:
+    if national:
+        for size, table in prefixes:
+            found = table.get(national[:size])
+            if found is not None:
+                return found
+    return ChargeCategory.OTHER
 
 
 @lru_cache(maxsize=8)
-def _longest_first(prefixes: tuple[tuple[str, ChargeCategory], ...],
-                   ) -> tuple[tuple[str, ChargeCategory], ...]:
-    return tuple(sorted(prefixes, key=lambda pc: -len(pc[0])))
+def _by_length(prefixes: tuple[tuple[str, ChargeCategory], ...]) -> _Prefixes:
+    """The prefixes by length, longest first (the first of two equal prefixes wins)."""
+    tables: dict[int, dict[str, ChargeCategory]] = {}
+    for prefix, category in prefixes:
+        tables.setdefault(len(prefix), {}).setdefault(prefix, category)
+    return tuple(sorted(tables.items(), key=lambda st: -st[0]))
 
 
 def _udis(group: Group, options: HisOptions, prt: bool) -> tuple[str, ...]:

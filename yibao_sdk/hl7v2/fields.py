@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple, NoReturn, TypeVar
 
@@ -24,10 +24,15 @@ from pydantic import BaseModel, ValidationError
 
 from yibao_sdk.codes import classify_item_code
 from yibao_sdk.hl7v2.errors import Hl7Error
+from yibao_sdk.hl7v2.fields_fast import (
+    coded_parts,
+    components,
+    parse_number,
+    parse_timestamp,
+)
 from yibao_sdk.hl7v2.message import Group, Message
 from yibao_sdk.hl7v2.path import parse_path
 from yibao_sdk.hl7v2.segment import Field, Segment
-from yibao_sdk.models.base import to_local
 from yibao_sdk.models.patient import Patient, Sex
 
 __all__ = [
@@ -53,8 +58,6 @@ SEX_CODES: Mapping[str, Sex] = {
 }
 """PID-8 codes: HL7 table 0001 and GB/T 2261.1 (``0``/``1``/``2``/``9``), also as 男/女."""
 
-_TS = re.compile(r"(\d{4})(\d\d)?(\d\d)?(\d\d)?(\d\d)?(?:(\d\d)(?:\.(\d{1,4}))?)?([+-]\d{4})?")
-_NM = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _M = TypeVar("_M", bound=BaseModel)
 _PARTICIPANT = {"ROL": (3, 4, 5), "PRT": (4, 5, 11)}
@@ -177,34 +180,14 @@ def participants(segments: Iterable[Segment],
 
 # dates, times, numbers -------------------------------------------------------------------------
 
-def parse_timestamp(value: str) -> datetime:
-    """``YYYY[MM[DD[HH[MM[SS[.S]]]]]][+/-ZZZZ]`` as naive China-local time (see ``to_local``).
-
-    :raises ValueError: when ``value`` is not such a timestamp or names an impossible moment.
-    """
-    match = _TS.fullmatch(value.strip())
-    if match is None:
-        raise ValueError(value)
-    y, mo, d, h, mi, s, frac, zone = match.groups()
-    tz = None
-    if zone:
-        minutes = int(zone[1:3]) * 60 + int(zone[3:])
-        tz = timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes))
-    micro = int((frac or "0").ljust(6, "0"))
-    moment = datetime(int(y), int(mo or 1), int(d or 1), int(h or 0), int(mi or 0), int(s or 0),
-                      micro, tz)
-    try:
-        return to_local(moment)
-    except OverflowError as exc:  # year 1 or 9999 shifted out of range by the offset
-        raise ValueError(value) from exc
-
-
-def timestamp(seg: Segment | None, n: int, what: str, component: int = 1) -> datetime | None:
+def timestamp(seg: Segment | None, n: int, what: str, component: int = 1, *,
+              value: str | None = None) -> datetime | None:
     """Field ``n`` as a China-local time, ``None`` when empty.
 
+    :param value: the field's :func:`text` when already read (``fields_fast.FieldReader``).
     :raises Hl7MappingError: (102) when the value is not a timestamp.
     """
-    value = text(seg, n, component)
+    value = text(seg, n, component) if value is None else value
     if not value or seg is None:
         return None
     try:
@@ -213,24 +196,14 @@ def timestamp(seg: Segment | None, n: int, what: str, component: int = 1) -> dat
         fail(seg, n, f"{what} is not a date/time: {value!r}")
 
 
-def parse_number(value: str) -> Decimal:
-    """An HL7 NM value (``[+-]digits[.digits]``) as a Decimal; no exponent, NaN or infinity.
-
-    :raises ValueError: for anything else.
-    """
-    stripped = value.strip()
-    if not _NM.fullmatch(stripped):
-        raise ValueError(value)
-    return Decimal(stripped)
-
-
-def decimal(seg: Segment, n: int, what: str, component: int = 1,
-            subcomponent: int = 1) -> Decimal | None:
+def decimal(seg: Segment, n: int, what: str, component: int = 1, subcomponent: int = 1, *,
+            value: str | None = None) -> Decimal | None:
     """Field ``n`` as a Decimal, ``None`` when empty.
 
+    :param value: the field's :func:`text` when already read (``fields_fast.FieldReader``).
     :raises Hl7MappingError: (102) naming the field when the value is not a number.
     """
-    value = text(seg, n, component, subcomponent)
+    value = text(seg, n, component, subcomponent) if value is None else value
     if not value:
         return None
     try:
@@ -262,27 +235,24 @@ _NO_CODE = Coded()
 
 def coded(seg: Segment | None, n: int, repetition: int = 1) -> Coded:
     """Field ``n`` (one repetition) as a :class:`Coded`; empty parts are ``""``."""
-    raw = seg.field(n) if seg is not None else ""
-    if not raw or seg is None:
+    if seg is None or not seg.field(n):
         return _NO_CODE
-    d = seg.delimiters
-    reps = raw.split(d.repetition)
-    if len(reps) < repetition:
-        return _NO_CODE
-    raw = reps[repetition - 1]
-    if d.escape in raw or d.subcomponent in raw:
-        parts = [c[0] for c in Field(raw, d, seg.charset).components()[:6]]
-    else:  # the common case: plain components, nothing to unescape
-        parts = raw.split(d.component, 6)[:6]
-    return Coded(*["" if p.strip() == '""' else p.strip() for p in parts])
+    return Coded(*coded_parts(seg, n, 6, repetition))
 
 
 def identifier(seg: Segment, n: int, types: Iterable[str]) -> str:
     """The CX/XCN id (component 1) of the first repetition whose type (CX-5) is in ``types``."""
-    wanted = list(types)
-    reps = [(r.value(1).strip(), r.value(5).strip()) for r in seg.repetitions(n)]
+    return _first_id(list(types), _ids(seg, n))
+
+
+def _ids(seg: Segment, n: int) -> list[tuple[str, str]]:
+    """(CX-1 id, CX-5 type) of each repetition of field ``n``, stripped."""
+    return [(c[0].strip(), c[4].strip()) for c in components(seg, n, 5)]
+
+
+def _first_id(wanted: list[str], ids: list[tuple[str, str]]) -> str:
     for kind in wanted:
-        found = next((ident for ident, t in reps if t == kind and ident), "")
+        found = next((ident for ident, t in ids if t == kind and ident), "")
         if found:
             return found
     return ""
@@ -293,11 +263,15 @@ def person_name(reps: Iterable[Field]) -> str:
 
     ``张^伟`` reads 张伟; ``EVERYMAN^ADAM`` reads ``ADAM EVERYMAN``.
     """
-    names = list(reps)
-    chosen = next((r for r in names if r.value(7).strip() == "L"), names[0] if names else None)
+    return _name([(r.value(1, 1), r.value(2), r.value(7)) for r in reps])
+
+
+def _name(names: list[tuple[str, str, str]]) -> str:
+    """:func:`person_name` of (XPN-1.1 family, XPN-2 given, XPN-7 type) per repetition."""
+    chosen = next((r for r in names if r[2].strip() == "L"), names[0] if names else None)
     if chosen is None:
         return ""
-    family, given = chosen.value(1, 1).strip(), chosen.value(2).strip()
+    family, given = chosen[0].strip(), chosen[1].strip()
     if _CJK.search(family + given):
         return family + given
     return " ".join(p for p in (given, family) if p)
@@ -415,11 +389,12 @@ def read_patient(pid: Segment, *, id_types: Iterable[str] = ("MR", "PI"),
 
     :raises Hl7MappingError: naming PID-3, PID-5 or PID-7 when required data is missing.
     """
-    card_types = list(id_card_types)
-    patient_id = identifier(pid, 3, id_types) or _other_id(pid, card_types) or text(pid, 2)
+    card_types, ids = list(id_card_types), _ids(pid, 3)
+    patient_id = (_first_id(list(id_types), ids)
+                  or next((i for i, t in ids if i and t not in card_types), "") or text(pid, 2))
     if not patient_id:
         fail(pid, 3, "patient id is missing", MISSING)
-    name = person_name(pid.repetitions(5))
+    name = _name([(c[0], c[1], c[6]) for c in components(pid, 5, 7)])
     if not name:
         fail(pid, 5, "patient name is missing", MISSING)
     birth = text(pid, 7)[:8]
@@ -428,13 +403,9 @@ def read_patient(pid: Segment, *, id_types: Iterable[str] = ("MR", "PI"),
     except ValueError:
         fail(pid, 7, "birth date is missing or not a date (YYYYMMDD)", MISSING if not birth
              else MALFORMED)
-    card = identifier(pid, 3, card_types) or text(pid, 19) or None
+    card = _first_id(card_types, ids) or text(pid, 19) or None
     data = {"patient_id": patient_id, "name": name, "sex": sex(pid, 8), "birth_date": born,
             "id_card": card}
     return build(Patient, data, pid, {"patient_id": (pid, 3), "name": (pid, 5),
                                       "id_card": (pid, 3)})
 
-
-def _other_id(pid: Segment, card_types: list[str]) -> str:
-    return next((r.value(1).strip() for r in pid.repetitions(3)
-                 if r.value(1).strip() and r.value(5).strip() not in card_types), "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 from yibao_sdk.hl7v2.delimiters import Delimiters
@@ -15,7 +16,11 @@ __all__ = ["Group", "Message"]
 
 def _matcher(members: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Exact names and ``"Z*"``-style prefixes out of a member list."""
-    names = list(members)
+    return _compiled(members if isinstance(members, tuple) else tuple(members))
+
+
+@lru_cache(maxsize=64)
+def _compiled(names: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
     exact = frozenset(n for n in names if not n.endswith("*"))
     prefixes = tuple(n[:-1] for n in names if n.endswith("*"))
     return exact, prefixes
@@ -50,7 +55,7 @@ class Message:
     Build it with :func:`yibao_sdk.hl7v2.parse_message`; the constructor trusts its input.
     """
 
-    __slots__ = ("_index", "charset", "delimiters", "header", "segments", "version")
+    __slots__ = ("_index", "_type", "charset", "delimiters", "header", "segments", "version")
 
     def __init__(self, segments: tuple[Segment, ...], delimiters: Delimiters, charset: str,
                  version: str) -> None:
@@ -63,6 +68,7 @@ class Message:
         #: MSH-12.1, e.g. ``"2.5.1"``.
         self.version = version
         self._index: dict[str, list[Segment]] | None = None
+        self._type: tuple[str, str, str] | None = None
 
     @property
     def message_type(self) -> tuple[str, str, str]:
@@ -70,8 +76,10 @@ class Message:
 
         The structure is ``""`` when the sender left MSH-9.3 out (2.3/2.4 senders usually do).
         """
-        msh = self.header
-        return msh.value(9, 1), msh.value(9, 2), msh.value(9, 3)
+        if self._type is None:
+            msh = self.header
+            self._type = msh.value(9, 1), msh.value(9, 2), msh.value(9, 3)
+        return self._type
 
     @property
     def control_id(self) -> str:

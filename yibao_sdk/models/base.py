@@ -65,7 +65,7 @@ class YibaoModel(BaseModel):
     @classmethod
     def _drop_computed(cls, data: Any) -> Any:
         """Accept our own dumps: computed fields (e.g. ``colour``) are outputs, not inputs."""
-        computed = cls.model_computed_fields
+        computed = cls.__pydantic_computed_fields__  # the plain dict: this runs per model
         if computed and isinstance(data, dict) and computed.keys() & data.keys():
             return {k: v for k, v in data.items() if k not in computed}
         return data
