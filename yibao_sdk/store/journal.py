@@ -25,7 +25,6 @@ hospital), and never log a row's :attr:`JournalEntry.body` (its ``repr`` hides i
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -39,6 +38,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from yibao_sdk.errors import YibaoError
 from yibao_sdk.models.base import CHINA
+from yibao_sdk.store._sqlite import SqliteWriter
 
 __all__ = [
     "OPEN_STATES",
@@ -271,7 +271,7 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
 
 
-class SqliteJournal:
+class SqliteJournal(SqliteWriter):
     """:class:`Journal` in a SQLite file (WAL; ``synchronous=FULL`` for settlements and
     reversals, ``NORMAL`` otherwise). Safe to share between threads.
 
@@ -298,23 +298,6 @@ class SqliteJournal:
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
 
-    def _write(self, action: Callable[[], _T], *, durable: bool) -> _T:
-        """Run ``action`` in one ``BEGIN IMMEDIATE`` transaction."""
-        with self._lock:
-            wanted = "FULL" if durable else "NORMAL"
-            if self._sync != wanted:  # set between transactions; it applies to the commit
-                self._db.execute(f"PRAGMA synchronous={wanted}")
-                self._sync = wanted
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                result = action()
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        self._db.execute("ROLLBACK")
-                raise
-        return result
 
     def _read(self, where: str, args: tuple[Any, ...] = ()) -> tuple[JournalEntry, ...]:
         try:

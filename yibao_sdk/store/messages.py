@@ -31,7 +31,6 @@ shared drives and out of backups that leave the hospital. Never log ``raw`` (the
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -45,6 +44,7 @@ from typing import Any, TypeVar, cast
 
 from yibao_sdk.errors import YibaoError
 from yibao_sdk.models.base import CHINA
+from yibao_sdk.store._sqlite import SqliteWriter
 
 __all__ = ["MessageState", "MessageStore", "MessageStoreError", "StoredMessage"]
 
@@ -134,7 +134,7 @@ def _row(row: tuple[Any, ...]) -> StoredMessage:
                          datetime.fromisoformat(done) if done else None, bool(truncated))
 
 
-class MessageStore:
+class MessageStore(SqliteWriter):
     """Inbound messages in a SQLite file (WAL). Safe to share between threads.
 
     :param path: database file (created ``0600``); ``":memory:"`` for tests.
@@ -164,22 +164,6 @@ class MessageStore:
         except (OSError, sqlite3.Error) as exc:
             raise MessageStoreError(f"cannot open the message store {self.path}: {exc}") from exc
 
-    def _write(self, action: Callable[[], _T], *, durable: bool) -> _T:
-        with self._lock:
-            wanted = "FULL" if durable else "NORMAL"
-            if self._sync != wanted:  # applies to the next commit
-                self._db.execute(f"PRAGMA synchronous={wanted}")
-                self._sync = wanted
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                result = action()
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        self._db.execute("ROLLBACK")
-                raise
-        return result
 
     def receive(self, raw: bytes, *, peer: str, route: str, control_id: str = "",
                 message_type: str = "", size: int | None = None,
