@@ -24,7 +24,7 @@ How a client uses the pieces::
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +140,7 @@ class OutboundRequest:
     as read-only: a signer that rewrites ``input`` (SM4) works on a copy."""
     url: str
     """Where to POST it."""
+    _content: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def infno(self) -> str:
@@ -157,8 +158,12 @@ class OutboundRequest:
         return {"Content-Type": CONTENT_TYPE}
 
     def content(self) -> bytes:
-        """The body as UTF-8 JSON (money as exact decimals)."""
-        return jsonwire.dumps(self.body)
+        """The body as UTF-8 JSON (money as exact decimals); encoded once, then reused by the
+        journal and the transport (``body`` is read-only)."""
+        if self._content is None:
+            object.__setattr__(self, "_content", jsonwire.dumps(self.body))
+        assert self._content is not None
+        return self._content
 
     @property
     def input_digest(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,10 @@ def loads(data: bytes | str) -> Any:
     :raises ValueError: not JSON (``json.JSONDecodeError`` or ``UnicodeDecodeError``).
     """
     return json.loads(data, parse_float=Decimal)
+
+
+_quote: Callable[[str], str] = json.encoder.encode_basestring
+_LITERALS = {None: "null", True: "true", False: "false"}
 
 
 def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
@@ -45,8 +49,10 @@ def canonical_digest(value: Any) -> str:
 
 
 def _encode(value: Any, out: list[str], sort_keys: bool) -> None:
-    if value is None or isinstance(value, bool | str):
-        out.append(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, str):
+        out.append(_quote(value))  # what json.dumps(ensure_ascii=False) writes, without its setup
+    elif value is None or isinstance(value, bool):
+        out.append(_LITERALS[value])
     elif isinstance(value, Decimal):
         out.append(_decimal(value))
     elif isinstance(value, int):
@@ -72,7 +78,7 @@ def _encode_object(value: Mapping[Any, Any], out: list[str], sort_keys: bool) ->
             raise TypeError(f"object keys must be strings, not {key!r}")
         if index:
             out.append(",")
-        out.append(json.dumps(key, ensure_ascii=False))
+        out.append(_quote(key))
         out.append(":")
         _encode(value[key], out, sort_keys)
     out.append("}")

@@ -111,6 +111,12 @@ def parse_wire_datetime(value: Any) -> Any:
     """Read ``yyyy-MM-dd HH:mm:ss`` (and ``T``/compact/minute/date-only variants)."""
     if isinstance(value, str) and value:
         text = value.strip().split(".")[0]
+        if len(text) in (10, 19) and text[4] == "-" and text[7] == "-" and (
+                len(text) == 10 or text[10] in " T"):
+            try:  # the national layout: one C call instead of a strptime per format tried
+                return datetime.fromisoformat(text)
+            except ValueError:
+                pass
         for fmt in (*_DATETIME_INPUTS, *_DATE_INPUTS):
             try:
                 return datetime.strptime(text, fmt)
