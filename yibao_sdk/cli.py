@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from yibao_sdk._version import __version__
 from yibao_sdk.cases import Case, engine_for_case, load_case
 from yibao_sdk.cli_audit import CommandFailed, add_audit_commands, open_audit_log
 from yibao_sdk.cli_delegates import DELEGATES, add_delegate_help, run_delegate
+from yibao_sdk.cli_parser import Parser, UsageExit
 from yibao_sdk.cli_render import render_report, render_rules, report_json, rules_json
 from yibao_sdk.errors import (
     AuditLogError,
@@ -43,25 +43,6 @@ _LISTING_HOSPITAL = Hospital(code="-", name="(rules list)", level=HospitalLevel.
 """Listing rules needs no real hospital; this stands in when the configuration has none."""
 
 
-class _Exit(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    """Returns instead of exiting, with exit status 64 on usage errors (2 means red)."""
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            sys.stderr.write(scrub(message))
-        raise _Exit(status)
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the ``yibao`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
@@ -85,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         status = _dispatch(parser, argv)
-    except _Exit as exc:
+    except UsageExit as exc:
         return exc.status
     except CommandFailed as exc:
         _error(f"error: {exc}")
@@ -124,7 +105,7 @@ def _debug() -> bool:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="yibao", description="医保 rules and audit tools.")
+    parser = Parser(prog="yibao", description="医保 rules and audit tools.")
     parser.add_argument("--version", action="version", version=f"yibao {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_delegate_help(commands)

@@ -7,6 +7,8 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, cast
 
+from yibao_sdk.cli_parser import UsageExit
+
 __all__ = ["DELEGATES", "add_delegate_help", "run_delegate"]
 
 
@@ -48,6 +50,8 @@ def run_delegate(name: str, argv: Sequence[str]) -> int:
     entry = cast(Callable[[list[str]], int], getattr(module, delegate.function))
     try:
         return entry(list(argv))
+    except UsageExit as exc:  # the subcommand's parser: --help (0) or a usage error (64)
+        return exc.status
     except SystemExit as exc:  # argparse in the subcommand (``--help``, usage errors)
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 64)

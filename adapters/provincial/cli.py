@@ -26,10 +26,11 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from yibao_sdk.cli_parser import Parser
 from yibao_sdk.errors import ConfigError, InputError, YibaoError
 from yibao_sdk.privacy import scrub
 from yibao_sdk.store import AuditLog, SqliteJournal
@@ -104,13 +105,6 @@ def make_client(settings: ProvinceSettings) -> ProvincialClient:
                             roles=settings.roles)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"{self.prog}: error: {scrub(message)}\n")
-        raise SystemExit(64)
-
-
 def _config_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, metavar="TOML",
                         help="hospital TOML with a [province] table")
@@ -118,7 +112,7 @@ def _config_arg(parser: argparse.ArgumentParser) -> None:
 
 def province_main(argv: list[str] | None = None) -> int:
     """``yibao province call INFNO --input FILE --operator ID --operator-name NAME``."""
-    parser = _Parser(prog="yibao province", description="Call a provincial transaction.")
+    parser = Parser(prog="yibao province", description="Call a provincial transaction.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     call = sub.add_parser("call", help="send one transaction and print its output")
     call.add_argument("infno", metavar="INFNO")
@@ -147,7 +141,7 @@ def _call(args: argparse.Namespace) -> int:
 
 def journal_main(argv: list[str] | None = None) -> int:
     """``yibao journal list [--date D] | unknown | recover``."""
-    parser = _Parser(prog="yibao journal", description="The provincial call journal.")
+    parser = Parser(prog="yibao journal", description="The provincial call journal.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     listing = sub.add_parser("list", help="calls of a day (default: today)")
     listing.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD")
@@ -177,7 +171,7 @@ def _journal(args: argparse.Namespace) -> int:
 
 def reconcile_main(argv: list[str] | None = None) -> int:
     """``yibao reconcile --date D --operator ID --operator-name NAME``: exit 1 if unbalanced."""
-    parser = _Parser(prog="yibao reconcile", description="Reconcile a day with the platform.")
+    parser = Parser(prog="yibao reconcile", description="Reconcile a day with the platform.")
     parser.add_argument("--date", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD")
     parser.add_argument("--operator", required=True, metavar="ID", help="医保办 auditor")
     parser.add_argument("--operator-name", required=True, metavar="NAME")

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
+from yibao_sdk.cli_parser import Parser, UsageExit
 from yibao_sdk.errors import ConfigError, InputError, YibaoError
 from yibao_sdk.gateway.config import load_gateway_config
 from yibao_sdk.gateway.replay import replay
@@ -34,23 +34,6 @@ __all__ = ["replay_main", "serve_main"]
 EX_USAGE, EX_DATAERR, EX_SOFTWARE, EX_IOERR, EX_CONFIG = 64, 65, 70, 74, 78
 
 
-class _Usage(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class _Parser(argparse.ArgumentParser):
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        if message:
-            sys.stderr.write(scrub(message))
-        raise _Usage(status)
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -58,8 +41,8 @@ def _port(text: str) -> int:
     return value
 
 
-def _serve_parser() -> _Parser:
-    parser = _Parser(prog="yibao serve", description="MLLP and FHIR gateway to the rules.")
+def _serve_parser() -> Parser:
+    parser = Parser(prog="yibao serve", description="MLLP and FHIR gateway to the rules.")
     for name in ("his", "lis", "pacs"):
         parser.add_argument(f"--{name}", type=_port, metavar="PORT",
                             help=f"MLLP port for {name.upper()} (0: any free port)")
@@ -83,7 +66,7 @@ def _status(exc: YibaoError) -> int:
 def _guard(prog: str, argv: Sequence[str] | None, run: _Runner) -> int:
     try:
         return run(list(sys.argv[1:] if argv is None else argv))
-    except _Usage as exc:
+    except UsageExit as exc:
         return exc.status
     except YibaoError as exc:
         print(f"{prog}: error: " + " ".join(scrub(str(exc)).splitlines()), file=sys.stderr)
@@ -123,7 +106,7 @@ def _serve(argv: list[str], routers: Mapping[str, Router] | None) -> int:
     listeners = {n: getattr(args, n) for n in ("his", "lis", "pacs")
                  if getattr(args, n) is not None}
     if not listeners and args.fhir is None:
-        raise _Usage(_usage("yibao serve", "give at least one of --his, --lis, --pacs, --fhir"))
+        raise UsageExit(_usage("yibao serve", "give at least one of --his, --lis, --pacs, --fhir"))
     engine = Engine(config=engine_config)
     chosen = routers if routers is not None else load_routers(listeners, engine)
     gateway = open_gateway(args.db, engine, chosen, config)
@@ -165,7 +148,7 @@ def replay_main(argv: Sequence[str] | None = None, *,
 
 
 def _replay(argv: list[str], routers: Mapping[str, Router] | None) -> int:
-    parser = _Parser(prog="yibao replay", description="Replay stored messages through the rules.")
+    parser = Parser(prog="yibao replay", description="Replay stored messages through the rules.")
     parser.add_argument("--db", type=Path, required=True, metavar="PATH",
                         help="the message store (a file, or the folder given to serve)")
     parser.add_argument("--since", type=date.fromisoformat, required=True, metavar="DATE",
